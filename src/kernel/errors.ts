@@ -1,0 +1,88 @@
+/**
+ * The few error classes barfill raises. Each has a stable `code`; the CLI maps
+ * them to exit codes at one boundary (apps/cli/main/error-boundary.ts).
+ *
+ * Messages never carry secrets: adapters redact before they throw.
+ */
+export type ErrorCode =
+  | 'E_USAGE' // bad flags or values: exit 2
+  | 'E_CONFIG' // bad configuration file or environment: exit 2
+  | 'E_INPUT' // an input file or row that cannot be read: exit 1
+  | 'E_SOURCE' // a data vendor failed (HTTP, auth, rate limit): exit 1
+  | 'E_SINK' // the database failed: exit 1
+  | 'E_INTERRUPTED'; // SIGINT/SIGTERM: exit 130/143
+
+export class BarfillError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BarfillError';
+    this.code = code;
+  }
+}
+
+export class UsageError extends BarfillError {
+  constructor(message: string) {
+    super('E_USAGE', message);
+    this.name = 'UsageError';
+  }
+}
+
+export class ConfigError extends BarfillError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_CONFIG', message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+export class InputError extends BarfillError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_INPUT', message, options);
+    this.name = 'InputError';
+  }
+}
+
+export class SourceError extends BarfillError {
+  /** False when retrying cannot help (invalid API key, plan-gated symbol). */
+  readonly retryable: boolean;
+  /** True when no other unit can succeed either (an invalid API key): the run stops. */
+  readonly fatal: boolean;
+  constructor(message: string, options?: { cause?: unknown; retryable?: boolean; fatal?: boolean }) {
+    super('E_SOURCE', message, options);
+    this.name = 'SourceError';
+    this.retryable = options?.retryable ?? true;
+    this.fatal = options?.fatal ?? false;
+  }
+}
+
+export class SinkError extends BarfillError {
+  /** SQLSTATE or ClickHouse error code when the database gave one. */
+  readonly dbCode: string | undefined;
+  /**
+   * True when the failure is of the connection or the server's availability
+   * (refused, reset, timed out, restarting) and retrying the same work can
+   * succeed; false for errors of the statement, the data or the credentials.
+   */
+  readonly transient: boolean;
+  constructor(message: string, options?: { cause?: unknown; dbCode?: string; transient?: boolean }) {
+    super('E_SINK', message, options);
+    this.name = 'SinkError';
+    this.dbCode = options?.dbCode;
+    this.transient = options?.transient ?? false;
+  }
+}
+
+export class InterruptedError extends BarfillError {
+  readonly signal: 'SIGINT' | 'SIGTERM';
+  constructor(signal: 'SIGINT' | 'SIGTERM') {
+    super('E_INTERRUPTED', `interrupted by ${signal}`);
+    this.name = 'InterruptedError';
+    this.signal = signal;
+  }
+}
+
+/** A printable message for any thrown value. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
