@@ -1,0 +1,43 @@
+/** How a run ended (`running` until it does). */
+export type RunOutcome = 'running' | 'success' | 'failed' | 'interrupted';
+
+/** A unit of work: an instrument's input file, a ticker, a CSV file. */
+export type UnitState = 'done' | 'failed';
+
+export interface RunRecord {
+  readonly runId: string;
+  readonly command: string;
+  /** The command's arguments, without secrets (enough to rerun it). */
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly startedAtMs: number;
+  readonly finishedAtMs: number | undefined;
+  readonly outcome: RunOutcome;
+}
+
+export interface UnitRecord {
+  readonly runId: string;
+  readonly unit: string;
+  readonly rowsRead: number;
+  readonly rowsWritten: number;
+  readonly rowsSkipped: number;
+  readonly rowsRejected: number;
+  readonly state: UnitState;
+  readonly error: string | undefined;
+  readonly updatedAtMs: number;
+}
+
+/**
+ * Port: the record of runs and their units of work, kept in the target
+ * database itself (adapters: PostgreSQL/PGlite, ClickHouse). `--resume` reruns
+ * the units of a run that are not `done`; `barfill runs` lists them.
+ */
+export interface RunLedger {
+  startRun(run: Omit<RunRecord, 'finishedAtMs' | 'outcome'>): Promise<void>;
+  /** Records (or replaces) the latest state of a unit. */
+  recordUnit(unit: UnitRecord): Promise<void>;
+  finishRun(runId: string, outcome: Exclude<RunOutcome, 'running'>, finishedAtMs: number): Promise<void>;
+  /** The newest runs first; of one command when given. */
+  listRuns(limit: number, command?: string): Promise<RunRecord[]>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  units(runId: string): Promise<UnitRecord[]>;
+}
