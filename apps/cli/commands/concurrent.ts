@@ -1,0 +1,1 @@
+export { concurrentCommand } from './fmp-backfill.js';

@@ -1,0 +1,1 @@
+export { specificCommand } from './fmp-backfill.js';
