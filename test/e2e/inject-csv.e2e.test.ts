@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot, runCli, tempDir } from './cli.js';
+import { embeddedPg, serverPg, type PgTarget } from './pg-target.js';
+
+const examples = path.join(repoRoot, 'examples/csv');
+
+async function query(t: PgTarget, sql: string): Promise<Record<string, unknown>[]> {
+  const r = await runCli(['query', 'postgres', '--sql', sql], { env: t.env() });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return r.stdout.trim() === '' ? [] : r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+function summaryOf(stdout: string): Record<string, unknown> {
+  const lines = stdout.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0] ?? '') as Record<string, unknown>;
+}
+
+for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
+  describe('inject-csv end to end', () => {
+    let target: PgTarget | undefined;
+    beforeAll(async () => {
+      target = await make();
+    });
+    afterAll(async () => {
+      await target?.drop();
+    });
+
+    it('loads the sample directory, then a rerun with ignore skips every row, and fail rolls back', async (ctx) => {
+      if (target === undefined) return ctx.skip();
+      const t = target;
+      const first = await runCli(['inject-csv', '--csv-dir', examples, '--threads', '3', '--summary-json', '-'], { env: t.env() });
+      expect(first.stderr).toMatch(/\[combined_aapl_msft_1min\.csv\] Inserted in [\d.]+s \(ins=300 skip=0\)/);
+      expect(first.stderr).toMatch(/\[nvda_1min_epoch_ms\.csv\] Inserted in [\d.]+s \(ins=390 skip=0\)/);
+      expect(first.stderr).toMatch(/\[msft_5min_2024-03-11_13\.csv\.gz\] Inserted in [\d.]+s \(ins=234 skip=0\)/);
+      expect(first.stderr).toMatch(/Summary: files=3 inserted=924 skipped=0 elapsed=\d+:\d\d:\d\d/);
+      expect(first.code).toBe(0);
+      expect(summaryOf(first.stdout)).toMatchObject({ command: 'inject-csv', inserted: 924, skipped: 0, failed: 0, rejected: 0 });
+
+      const rows = await query(t, `SELECT ticker, interval_minutes, count(*)::int AS n, min("timestamp") AS first FROM market_data GROUP BY 1, 2 ORDER BY 1, 2`);
+      expect(rows.map((r) => [r['ticker'], r['interval_minutes'], r['n']])).toEqual([
+        ['AAPL', 1, 150],
+        ['MSFT', 1, 150],
+        ['MSFT', 5, 234],
+        ['NVDA', 1, 390],
+      ]);
+      const nvda = await query(t, `SELECT exchange, to_char("timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI') AS ts FROM market_data WHERE ticker = 'NVDA' ORDER BY "timestamp" LIMIT 1`);
+      expect(nvda[0]).toEqual({ exchange: 'NASDAQ', ts: '2024-03-08T14:30' });
+
+      const again = await runCli(['inject-csv', '--csv-dir', examples, '--on-conflict', 'ignore', '--summary-json', '-'], { env: t.env() });
+      expect(again.code).toBe(0);
+      expect(summaryOf(again.stdout)).toMatchObject({ inserted: 0, skipped: 924, failed: 0 });
+      expect(again.stderr).toMatch(/Summary: files=3 inserted=0 skipped=924/);
+
+      const fail = await runCli(['inject-csv', '--csv-dir', examples], { env: t.env() });
+      expect(fail.code).toBe(1);
+      expect(fail.stderr).toMatch(/Failed: .*23505/);
+      expect(fail.stderr).toMatch(/Summary: files=3 inserted=0 skipped=0 failed=3/);
+      const count = await query(t, 'SELECT count(*)::int AS n FROM market_data');
+      expect(count[0]?.['n']).toBe(924);
+    });
+
+    it('rejects malformed rows with file, line and reason, loads the valid ones, and exits 1', async (ctx) => {
+      if (target === undefined) return ctx.skip();
+      const dir = tempDir('badcsv');
+      writeFileSync(
+        path.join(dir, 'bad.csv'),
+        [
+          'ticker,timestamp,open,high,low,close,volume',
+          'ZZBAD,2024-05-01T14:30:00Z,10,11,9,10.5,100',
+          'ZZBAD,not-a-time,10,11,9,10.5,100',
+          'ZZBAD,2024-05-01T14:32:00Z,10,11,9,abc,100',
+          'ZZBAD,2024-05-01T14:33:00Z,10,9,11,10,100',
+          'ZZBAD,2024-05-01T14:34:00Z,10,11,9,10.5,100',
+          '',
+        ].join('\n'),
+      );
+      const rejects = path.join(tempDir('rej'), 'rejects.csv');
+      const r = await runCli(['inject-csv', '--csv-dir', dir, '--reject-file', rejects, '--interval', '5'], { env: target.env() });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/\[bad\.csv\] line 3 rejected/);
+      expect(r.stderr).toMatch(/\[bad\.csv\] line 4 rejected/);
+      expect(r.stderr).toMatch(/\[bad\.csv\] line 5 rejected/);
+      expect(r.stderr).toMatch(/ins=2 skip=0 rejected=3/);
+      const rej = readFileSync(rejects, 'utf8').trim().split('\n');
+      expect(rej).toHaveLength(4);
+      expect(rej.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['bad.csv,3', 'bad.csv,4', 'bad.csv,5']);
+      const rows = await query(target, `SELECT count(*)::int AS n FROM market_data WHERE ticker = 'ZZBAD' AND interval_minutes = 5`);
+      expect(rows[0]?.['n']).toBe(2);
+    });
+
+    it('--on-conflict update replaces changed bars with exact ins/upd/skip', async (ctx) => {
+      if (target === undefined) return ctx.skip();
+      const dir = tempDir('upsert');
+      const line = (i: number, close: number): string => `ZZUPD,${new Date(Date.UTC(2024, 4, 2, 14, 30 + i)).toISOString()},10,20,1,${close},100`;
+      const header = 'ticker,timestamp,open,high,low,close,volume';
+      writeFileSync(path.join(dir, 'u.csv'), [header, ...Array.from({ length: 10 }, (_, i) => line(i, 10))].join('\n') + '\n');
+      const first = await runCli(['inject-csv', '--csv-dir', dir, '--on-conflict', 'update'], { env: target.env() });
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stderr).toMatch(/\[u\.csv\] Inserted in [\d.]+s \(ins=10 upd=0 skip=0\)/);
+      // Three closes changed at the source, two new bars.
+      const next = Array.from({ length: 12 }, (_, i) => line(i, i === 2 || i === 5 || i === 7 ? 11.5 : 10));
+      writeFileSync(path.join(dir, 'u.csv'), [header, ...next].join('\n') + '\n');
+      const second = await runCli(['inject-csv', '--csv-dir', dir, '--on-conflict', 'update', '--summary-json', '-'], { env: target.env() });
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stderr).toMatch(/\(ins=2 upd=3 skip=7\)/);
+      expect(second.stderr).toMatch(/Summary: files=1 inserted=2 updated=3 skipped=7/);
+      expect(summaryOf(second.stdout)).toMatchObject({ inserted: 2, updated: 3, skipped: 7, on_conflict: 'update' });
+      const rows = await query(target, `SELECT count(*)::int AS n, sum(close)::float8 AS c FROM market_data WHERE ticker = 'ZZUPD'`);
+      expect(rows[0]).toEqual({ n: 12, c: 9 * 10 + 3 * 11.5 });
+    });
+
+    it('dry run writes nothing', async (ctx) => {
+      if (target === undefined) return ctx.skip();
+      const dir = tempDir('dry');
+      mkdirSync(path.join(dir, 'sub'));
+      writeFileSync(path.join(dir, 'sub', 'x.csv'), 'ticker,timestamp,open,high,low,close,volume\nZZDRY,2024-05-01T14:30:00Z,1,1,1,1,1\n');
+      const r = await runCli(['inject-csv', '--csv-dir', dir, '--dry-run'], { env: target.env() });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/\[sub\/x\.csv\] Dry run: 1 bars \(not written\)/);
+      const rows = await query(target, `SELECT count(*)::int AS n FROM market_data WHERE ticker = 'ZZDRY'`);
+      expect(rows[0]?.['n']).toBe(0);
+    });
+
+    it('an empty directory is a usage error', async (ctx) => {
+      if (target === undefined) return ctx.skip();
+      const r = await runCli(['inject-csv', '--csv-dir', tempDir('empty')], { env: target.env() });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/no \*\.csv or \*\.csv\.gz files found/);
+    });
+  });
+}

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { runCli, tempDir } from './cli.js';
+import { embeddedCh, serverCh, type ChTarget } from './ch-target.js';
+import { writeBinanceSpotParquet } from '../../test-support/parquet-fixtures.js';
+
+const T0 = Date.UTC(2024, 1, 1);
+const M = 60_000;
+const FILES = 6;
+const PER_FILE = 20_000;
+const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+async function waitFor(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+for (const make of [async () => Promise.resolve(embeddedCh()), serverCh]) {
+  describe('backfill-1m: SIGKILL part-way, then --resume', () => {
+    let t: ChTarget | undefined;
+    const dir = tempDir('resume-pq');
+    beforeAll(async () => {
+      t = await make();
+      for (let f = 0; f < FILES; f++) {
+        await writeBinanceSpotParquet(path.join(dir, `part-${f}.parquet`), { symbol: 'RESUSDT', startMs: T0 + f * PER_FILE * M, minutes: PER_FILE, writer: 'duckdb' });
+      }
+    });
+    afterAll(async () => {
+      await t?.drop();
+    });
+
+    it('a killed run resumed ends with exactly one canonical row per minute, every file done', async (ctx) => {
+      if (t === undefined) return ctx.skip();
+      const end = T0 + FILES * PER_FILE * M;
+      const args = ['backfill-1m', '--market-id', '1', '--symbol', 'RESUSDT', '--start', iso(T0), '--end', iso(end), '--parquet', dir, '--batch-size', '1000', '--log-level', 'DEBUG', '--no-progress'];
+      let pid = 0;
+      let log = '';
+      const killed = runCli(args, { env: t.env(), onSpawn: (p) => (pid = p), onStderr: (s) => (log = s) });
+      await waitFor(() => (log.match(/batch written/g) ?? []).length >= 45, 'forty-five batches');
+      process.kill(pid, 'SIGKILL');
+      const k = await killed;
+      expect(k.signal).toBe('SIGKILL');
+
+      const resumed = await runCli(['backfill-1m', '--resume', 'last', '--report-format', 'json'], { env: t.env() });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const line = resumed.stderr.split('\n').find((l) => l.includes('"backfill-1m report"'));
+      const report = (JSON.parse(line ?? '{}') as { report: { run_id: string; already_done?: string[]; outcome: string } }).report;
+      expect(report.outcome).toBe('success');
+      expect(report.already_done?.length ?? 0).toBeGreaterThanOrEqual(1);
+      expect(report.already_done?.length ?? 0).toBeLessThan(FILES);
+
+      const rows = await t.rows(`SELECT count() AS n, uniqExact(ts) AS u, min(ts) AS a, max(ts) AS b FROM ${t.database}.canonical_candles_1m FINAL WHERE instrument_key = 'binance:spot:RESUSDT'`);
+      expect([Number(rows[0]?.['n']), Number(rows[0]?.['u'])]).toEqual([FILES * PER_FILE, FILES * PER_FILE]);
+      const listed = await runCli(['runs', '--engine', 'clickhouse', '--format', 'json', '--last', '1'], { env: t.env() });
+      expect(listed.code, listed.stderr).toBe(0);
+      const run = (JSON.parse(listed.stdout) as { runs: { runId: string; outcome: string; units: { state: string }[] }[] }).runs[0]!;
+      expect(run.runId).toBe(report.run_id);
+      expect(run.outcome).toBe('success');
+      expect(run.units).toHaveLength(FILES);
+      expect(run.units.every((u) => u.state === 'done')).toBe(true);
+    });
+  });
+}

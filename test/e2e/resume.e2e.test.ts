@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runCli, tempDir } from './cli.js';
+import { embeddedPg, serverPg, type PgTarget } from './pg-target.js';
+import { startFakeFmp, type FakeFmp } from '../../test-support/fake-fmp/server.js';
+import { expectedBars } from '../../test-support/fake-fmp/data.js';
+
+const TICKERS = ['AAPL', 'MSFT', 'NVDA', 'AMD', 'INTC', 'META', 'GOOG', 'AMZN'];
+
+async function rows(t: PgTarget, sql: string): Promise<Record<string, unknown>[]> {
+  const r = await runCli(['query', 'postgres', '--sql', sql], { env: t.env() });
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout.trim() === '' ? [] : r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+async function waitFor(cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
+  describe('run ledger: SIGKILL part-way, then --resume', () => {
+    let t: PgTarget | undefined;
+    let fake: FakeFmp;
+    beforeAll(async () => {
+      t = await make();
+      fake = await startFakeFmp({ latencyMs: 400 });
+    });
+    afterAll(async () => {
+      await fake.close();
+      await t?.drop();
+    });
+
+    it('concurrent: a killed run resumed ends with exactly the rows of a clean run', async (ctx) => {
+      if (t === undefined) return ctx.skip();
+      const env = t.env({ FMP_BASE_URL: fake.url, FMP_API_KEY: 'test-key', FMP_RATE_LIMIT: '6000' });
+      const args = ['concurrent', '--start', '040324', '--end', '080324', '--interval', '5', '--threads', '2', '--tickers', ...TICKERS];
+      let pid = 0;
+      const killed = runCli(args, { env, onSpawn: (p) => (pid = p) });
+      // Kill it once a few tickers have been fetched (some committed, some in flight, some not started).
+      await waitFor(() => fake.stats.requests >= 4, 'four requests');
+      process.kill(pid, 'SIGKILL');
+      const k = await killed;
+      expect(k.signal).toBe('SIGKILL');
+
+      const listed = await runCli(['runs', '--engine', 'postgres', '--format', 'json'], { env });
+      expect(listed.code, listed.stderr).toBe(0);
+      const before = (JSON.parse(listed.stdout) as { runs: { runId: string; outcome: string; units: { unit: string; state: string }[] }[] }).runs[0]!;
+      expect(before.outcome).toBe('running');
+      const doneBefore = before.units.filter((u) => u.state === 'done').map((u) => u.unit);
+      expect(doneBefore.length).toBeLessThan(TICKERS.length);
+
+      const resumed = await runCli(['concurrent', '--resume', 'last', '--summary-json', '-', '--no-progress'], { env });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toContain(`resuming run ${before.runId}`);
+      const summary = JSON.parse(resumed.stdout) as { run_id: string; already_done: string[]; units: number; failed: number };
+      expect(summary.run_id).toBe(before.runId);
+      expect(summary.already_done.sort()).toEqual([...doneBefore].sort());
+      expect(summary.units).toBe(TICKERS.length - doneBefore.length);
+      expect(summary.failed).toBe(0);
+
+      for (const tk of TICKERS) {
+        const e = expectedBars(tk, 5, '2024-03-04', '2024-03-08');
+        const got = await rows(t, `SELECT count(*)::int AS n, count(DISTINCT "timestamp")::int AS u, sum(close)::float8 AS c FROM market_data WHERE ticker = '${tk}' AND interval_minutes = 5`);
+        expect([got[0]?.['n'], got[0]?.['u']], tk).toEqual([e.timestampMs.length, e.timestampMs.length]);
+        expect(got[0]?.['c'] as number).toBeCloseTo(e.close.reduce((a, b) => a + b, 0), 6);
+      }
+      const after = await runCli(['runs', '--engine', 'postgres', '--format', 'json', '--last', '1'], { env });
+      const run = (JSON.parse(after.stdout) as { runs: { runId: string; outcome: string; units: { state: string }[] }[] }).runs[0]!;
+      expect(run.runId).toBe(before.runId);
+      expect(run.outcome).toBe('success');
+      expect(run.units).toHaveLength(TICKERS.length);
+      expect(run.units.every((u) => u.state === 'done')).toBe(true);
+      // Nothing left to do: resuming again redoes nothing.
+      const again = await runCli(['concurrent', '--resume', before.runId, '--summary-json', '-'], { env });
+      expect(again.code, again.stderr).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ units: 0, inserted: 0 });
+    });
+
+    it('inject-csv: a killed run resumed loads every file exactly once; --resume rejects changed data flags', async (ctx) => {
+      if (t === undefined) return ctx.skip();
+      const dir = tempDir('resume-csv');
+      const files = 12;
+      for (let f = 0; f < files; f++) {
+        const lines = ['ticker,timestamp,open,high,low,close,volume'];
+        for (let i = 0; i < 20_000; i++) lines.push(`RES${f},${new Date(Date.UTC(2020, 0, 1) + i * 60_000).toISOString()},10,11,9,10.5,${i}`);
+        writeFileSync(path.join(dir, `f${String(f).padStart(2, '0')}.csv`), `${lines.join('\n')}\n`);
+      }
+      let pid = 0;
+      let log = '';
+      // The embedded store is single-process: watch the CLI's own log, not the database, for two loaded files.
+      const killed = runCli(['inject-csv', '--csv-dir', dir, '--threads', '1', '--no-progress'], {
+        env: t.env(),
+        onSpawn: (p) => (pid = p),
+        onStderr: (s) => (log = s),
+      });
+      await waitFor(() => (log.match(/Inserted in/g) ?? []).length >= 2, 'two files loaded');
+      process.kill(pid, 'SIGKILL');
+      await killed;
+      const bad = await runCli(['inject-csv', '--resume', 'last', '--interval', '5'], { env: t.env() });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--interval cannot be changed when resuming/);
+      const resumed = await runCli(['inject-csv', '--resume', 'last', '--summary-json', '-'], { env: t.env() });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const s = JSON.parse(resumed.stdout) as { already_done: string[]; units: number };
+      expect(s.already_done.length + s.units).toBe(files);
+      const n = await rows(t, `SELECT count(*)::int AS n, count(DISTINCT (ticker, "timestamp"))::int AS u FROM market_data WHERE ticker LIKE 'RES%'`);
+      expect([n[0]?.['n'], n[0]?.['u']]).toEqual([files * 20_000, files * 20_000]);
+    });
+  });
+}
