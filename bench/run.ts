@@ -1,0 +1,308 @@
+/**
+ * `npm run bench [-- --smoke] [--write] [--runs N] [--batch-size N] [--cases a,b] [--keep-logs]`
+ *
+ * Runs barfill against the engines' own ingest (see docs/benchmarks.md), prints
+ * a table, and in full mode (or with --write) rewrites docs/benchmarks.md.
+ * Exit code: 0 when every case ran (targets missed or not: they are printed as
+ * BELOW TARGET), 1 when a case crashed or produced wrong row counts, 2 on bad flags.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { backfillEmbedded, backfillServer, concurrentFmp, injectCsv, TMP_PREFIX } from './cases.js';
+import type { BenchContext, ConcurrentSpec } from './cases.js';
+import { binanceParquet, cacheDir, csvDirectory } from './datasets.js';
+import { CHDB_TOOL, chPing, chQuery, CLI, ensureClickHouseServer, pgAdminUrl, pgAvailable, psql, REPO } from './env.js';
+import { hasGnuTime, runMeasured } from './proc.js';
+import { fmtMb, fmtSec, markdownTable, maxRss, medianWall, TABLE_HEADER, tableRow, textTable } from './stats.js';
+import type { CaseResult } from './stats.js';
+
+const ALL_CASES = ['embedded', 'server', 'csv-fail', 'csv-ignore', 'concurrent', 'scaling'] as const;
+type CaseId = (typeof ALL_CASES)[number];
+
+interface Options {
+  smoke: boolean;
+  write: boolean;
+  runs: number;
+  batchSize: number;
+  cases: Set<CaseId>;
+  keepLogs: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const o: Options = { smoke: false, write: false, runs: 0, batchSize: 100_000, cases: new Set(ALL_CASES), keepLogs: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--smoke') o.smoke = true;
+    else if (a === '--write') o.write = true;
+    else if (a === '--keep-logs') o.keepLogs = true;
+    else if (a === '--runs') o.runs = Number(value());
+    else if (a === '--batch-size') o.batchSize = Number(value());
+    else if (a === '--cases') {
+      const list = value().split(',');
+      for (const c of list) if (!(ALL_CASES as readonly string[]).includes(c)) throw new Error(`unknown case '${c}' (known: ${ALL_CASES.join(', ')})`);
+      o.cases = new Set(list as CaseId[]);
+    } else throw new Error(`unknown flag ${a} (known: --smoke --write --runs N --batch-size N --cases ${ALL_CASES.join(',')} --keep-logs)`);
+  }
+  if (o.runs === 0) o.runs = o.smoke ? 1 : 3;
+  if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error('--runs must be a positive integer');
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new Error('--batch-size must be a positive integer');
+  return o;
+}
+
+const RSS_LIMIT = 300 * 1024 * 1024;
+
+function newCase(id: string, title: string, rows: number, target: string): CaseResult {
+  return { id, title, rows, target, barfill: [], baseline: [], status: 'OK', notes: [] };
+}
+
+/** Ratio target and the RSS limit on every barfill run. */
+function judgeRatio(c: CaseResult, maxRatio: number): void {
+  const b = medianWall(c.barfill);
+  const n = medianWall(c.baseline);
+  if (c.barfill.length > 0 && c.baseline.length > 0) c.ratio = b / n;
+  if (c.ratio === undefined || c.ratio > maxRatio) c.status = 'BELOW TARGET';
+  judgeRss(c);
+}
+
+function judgeRss(c: CaseResult): void {
+  const over = c.barfill.filter((s) => s.peakRssBytes === undefined || s.peakRssBytes > RSS_LIMIT);
+  if (over.length > 0) {
+    c.status = 'BELOW TARGET';
+    c.notes.push(`peak RSS above 300 MB (or unknown) in ${over.length} of ${c.barfill.length} barfill runs: ${over.map((s) => fmtMb(s.peakRssBytes)).join(', ')} MB`);
+  }
+}
+
+async function versions(logDir: string): Promise<Record<string, string>> {
+  const v: Record<string, string> = { node: process.version };
+  const chdb = await runMeasured({ label: 'chdb-version', command: process.execPath, args: [CHDB_TOOL, 'version'], logDir });
+  v['chDB engine'] = chdb.exitCode === 0 ? chdb.stdout.trim() : 'unavailable';
+  v['ClickHouse server'] = (await chPing()) ? (await chQuery('SELECT version()').catch(() => '?')).trim() : 'not running';
+  v['PostgreSQL'] = await psql(pgAdminUrl(), 'SHOW server_version', logDir).catch(() => 'unavailable');
+  return v;
+}
+
+async function main(): Promise<number> {
+  let opts: Options;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  const started = new Date();
+  const runDir = await mkdtemp(TMP_PREFIX);
+  const logDir = path.join(runDir, 'logs');
+  const workDir = path.join(runDir, 'work');
+  await mkdir(workDir, { recursive: true });
+  const ctx: BenchContext = { smoke: opts.smoke, runs: opts.runs, batchSize: opts.batchSize, logDir, workDir };
+  const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
+  log(`mode ${opts.smoke ? 'smoke' : 'full'}, ${opts.runs} run(s) per side, cache ${cacheDir()}, logs ${logDir}`);
+  if (!hasGnuTime()) log('warning: /usr/bin/time missing (apt-get install -y time); peak RSS is polled from /proc/PID/status VmHWM');
+
+  const sizes = opts.smoke
+    ? { parquet: 200_000, parquetBig: 800_000, csvTickers: 4, csvRows: 20_000 }
+    : { parquet: 5_000_000, parquetBig: 20_000_000, csvTickers: 20, csvRows: 250_000 };
+  const fmp: ConcurrentSpec = opts.smoke
+    ? { tickers: 200, fromDate: '2024-01-01', toDate: '2024-01-05', threads: 8, rateLimitPerMinute: 3000, latencyMs: 50 }
+    : { tickers: 200, fromDate: '2024-01-01', toDate: '2024-03-15', threads: 8, rateLimitPerMinute: 3000, latencyMs: 50 };
+
+  const results: CaseResult[] = [];
+  let crashed = false;
+  const runCase = async (c: CaseResult, fn: () => Promise<void>, judge: (c: CaseResult) => void): Promise<void> => {
+    results.push(c);
+    log(`case ${c.id}: ${c.title}`);
+    try {
+      await fn();
+      judge(c);
+    } catch (err) {
+      crashed = true;
+      c.status = 'ERROR';
+      c.error = err instanceof Error ? err.message : String(err);
+      log(`case ${c.id} ERROR: ${c.error}`);
+    }
+    log(`case ${c.id}: ${c.status}${c.ratio === undefined ? '' : ` ratio ${c.ratio.toFixed(2)}`}`);
+  };
+  const skip = (c: CaseResult, why: string): void => {
+    c.status = 'SKIPPED';
+    c.notes.push(why);
+    results.push(c);
+    log(`case ${c.id}: SKIPPED: ${why}`);
+  };
+
+  let server: Awaited<ReturnType<typeof ensureClickHouseServer>>;
+  let versionInfo: Record<string, string>;
+  try {
+    log('preparing data sets (cached)');
+    const pq = await binanceParquet(sizes.parquet);
+    const csv = await csvDirectory(sizes.csvTickers, sizes.csvRows);
+    log(`data: ${pq.file} (${pq.generatedMs > 2000 ? `generated in ${fmtSec(pq.generatedMs)} s` : 'cached'}), ${csv.dir}`);
+
+    let embedded: CaseResult | undefined;
+    if (opts.cases.has('embedded')) {
+      const c = newCase('backfill-1m embedded', 'backfill-1m into chDB vs INSERT ... SELECT FROM file(Parquet) in chDB', pq.rows, '<= 1.5');
+      embedded = c;
+      await runCase(c, () => backfillEmbedded(ctx, pq, c, true), (x) => { judgeRatio(x, 1.5); });
+    }
+    if (opts.cases.has('server')) {
+      const c = newCase('backfill-1m server', 'backfill-1m into clickhouse-server over HTTP vs curl of pre-encoded RowBinary', pq.rows, '<= 1.5');
+      server = await ensureClickHouseServer(logDir);
+      if (server === undefined) skip(c, 'no ClickHouse server on 127.0.0.1:8123 and none could be started');
+      else {
+        if (server.started) log(`started clickhouse-server in ${server.dir ?? '?'} (stopped at the end)`);
+        await runCase(c, () => backfillServer(ctx, pq, c), (x) => { judgeRatio(x, 1.5); });
+      }
+    }
+    const pgOk = opts.cases.has('csv-fail') || opts.cases.has('csv-ignore') ? await pgAvailable(logDir) : false;
+    if (opts.cases.has('csv-fail')) {
+      const c = newCase('inject-csv fail', `inject-csv ${csv.tickers} files, --on-conflict fail, empty table vs psql \\copy`, csv.rows, '<= 1.2');
+      if (!pgOk) skip(c, `PostgreSQL not reachable at ${pgAdminUrl()}`);
+      else await runCase(c, () => injectCsv(ctx, csv, 'fail', 2, c), (x) => { judgeRatio(x, 1.2); });
+    }
+    if (opts.cases.has('csv-ignore')) {
+      const c = newCase('inject-csv ignore', `inject-csv rerun, --on-conflict ignore, every row present vs psql \\copy to temp + INSERT ON CONFLICT DO NOTHING`, csv.rows, '<= 1.3');
+      if (!pgOk) skip(c, `PostgreSQL not reachable at ${pgAdminUrl()}`);
+      else await runCase(c, () => injectCsv(ctx, csv, 'ignore', 2, c), (x) => { judgeRatio(x, 1.3); });
+    }
+    if (opts.cases.has('concurrent')) {
+      const c = newCase('concurrent fake FMP', `concurrent ${fmp.tickers} tickers ${fmp.fromDate}..${fmp.toDate} 1min, --threads ${fmp.threads}, --dry-run, fake FMP latency ${fmp.latencyMs} ms, ${fmp.rateLimitPerMinute}/min`, 0, '>= 90 % of rate, <= 1 x 429, 0 lost');
+      await runCase(c, () => concurrentFmp(ctx, fmp, c), (x) => {
+        const rates = (x as { rates?: number[] }).rates ?? [];
+        const sorted = [...rates].sort((a, b) => a - b);
+        const med = sorted[Math.floor(sorted.length / 2)] ?? 0;
+        x.notes.push(`median request rate ${med.toFixed(1)} % of allowed`);
+        const r429 = (x as { rateLimited?: number }).rateLimited ?? 0;
+        if (med < 90 || r429 > 1) x.status = 'BELOW TARGET';
+        judgeRss(x);
+      });
+    }
+    if (opts.cases.has('scaling') && !opts.smoke) {
+      const c = newCase('backfill-1m embedded 20M', 'backfill-1m into chDB, 20M rows (scaling vs 5M)', sizes.parquetBig, 'time x3.6..4.4, RSS +-10 % of 5M');
+      await runCase(
+        c,
+        async () => {
+          const big = await binanceParquet(sizes.parquetBig);
+          await backfillEmbedded(ctx, big, c, false);
+        },
+        (x) => {
+          judgeRss(x);
+          if (embedded === undefined || embedded.barfill.length === 0) {
+            x.status = 'BELOW TARGET';
+            x.notes.push('no 5M-row run to compare with');
+            return;
+          }
+          const tr = medianWall(x.barfill) / medianWall(embedded.barfill);
+          const r5 = maxRss(embedded.barfill);
+          const r20 = maxRss(x.barfill);
+          const rr = r5 === undefined || r20 === undefined ? NaN : r20 / r5;
+          x.notes.push(`20M/5M wall-time ratio ${tr.toFixed(2)} (target 3.6..4.4); 20M/5M peak RSS ratio ${rr.toFixed(2)} (target 0.9..1.1)`);
+          if (!(tr >= 3.6 && tr <= 4.4) || !(rr >= 0.9 && rr <= 1.1)) x.status = 'BELOW TARGET';
+        },
+      );
+    } else if (opts.cases.has('scaling')) {
+      log('case scaling (20M rows) runs in full mode only');
+    }
+    versionInfo = await versions(logDir);
+  } finally {
+    if (server?.started === true) await server.stop();
+    await rm(workDir, { recursive: true, force: true });
+  }
+
+  // ---------------------------------------------------------------- output
+  const rows = results.map(tableRow);
+  const argv = process.argv.slice(2);
+  const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
+  process.stdout.write(`\n${textTable(TABLE_HEADER, rows)}\n\n`);
+  for (const c of results) {
+    for (const n of c.notes) process.stdout.write(`${c.id}: ${n}\n`);
+    if (c.error !== undefined) process.stdout.write(`${c.id}: ERROR: ${c.error}\n`);
+  }
+  const breakdown = whereTheTimeGoes(results);
+  process.stdout.write(`\nwhere the time goes:\n${breakdown.map((l) => `- ${l}`).join('\n')}\n`);
+  if (!opts.smoke || opts.write) {
+    const md = renderMarkdown({ started, command, opts, versionInfo, results, breakdown });
+    await writeFile(path.join(REPO, 'docs', 'benchmarks.md'), md);
+    log('wrote docs/benchmarks.md');
+  }
+  if (!opts.keepLogs && !crashed) await rm(runDir, { recursive: true, force: true });
+  else log(`logs kept in ${logDir}`);
+  return crashed ? 1 : 0;
+}
+
+/** Facts from the measurements: process start-up and setup vs barfill's own reported work. */
+function whereTheTimeGoes(results: readonly CaseResult[]): string[] {
+  const out: string[] = [];
+  for (const c of results) {
+    const internal = c.barfill.map((s) => s.internalMs).filter((x): x is number => x !== undefined);
+    if (c.barfill.length === 0) continue;
+    const wall = medianWall(c.barfill);
+    if (internal.length > 0) {
+      const sorted = [...internal].sort((a, b) => a - b);
+      const mid = sorted[Math.floor(sorted.length / 2)]!;
+      out.push(
+        `${c.id}: wall ${fmtSec(wall)} s, of which ${fmtSec(mid)} s is the work barfill reports (read + validate + write), ${fmtSec(wall - mid)} s process start-up, module loading, store opening and migrations${c.baseline.length > 0 ? `; the baseline takes ${fmtSec(medianWall(c.baseline))} s end to end` : ''}`,
+      );
+    } else {
+      out.push(`${c.id}: wall ${fmtSec(wall)} s (barfill reported no internal timing)`);
+    }
+  }
+  return out;
+}
+
+function renderMarkdown(x: {
+  started: Date;
+  command: string;
+  opts: Options;
+  versionInfo: Record<string, string>;
+  results: readonly CaseResult[];
+  breakdown: readonly string[];
+}): string {
+  const cpus = os.cpus();
+  const lines: string[] = [];
+  lines.push('# Benchmarks', '');
+  lines.push('Generated by `bench/run.ts` (`npm run build && npm run bench`); do not edit by hand: rerun the command.', '');
+  lines.push(`- Date: ${x.started.toISOString()}`);
+  lines.push(`- Mode: ${x.opts.smoke ? 'smoke (small data)' : 'full'}; ${x.opts.runs} run(s) per side, alternating barfill and baseline, fresh tables/databases every run; barfill \`--batch-size ${x.opts.batchSize}\` for backfill-1m`);
+  lines.push(`- Machine: ${cpus.length} cores (${cpus[0]?.model ?? '?'}), ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB memory, ${os.type()} ${os.release()}`);
+  lines.push(`- Versions: ${Object.entries(x.versionInfo).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push(`- Command: \`${x.command}\``);
+  lines.push(`- Inputs: deterministic, generated with DuckDB into \`BARFILL_BENCH_CACHE\` (default \`$TMPDIR/barfill-bench-cache\`) and reused`, '');
+  lines.push('Wall times are medians of whole processes (node start-up included, for barfill and for the chDB baseline alike). Peak RSS is the barfill process\'s "Maximum resident set size" from `/usr/bin/time -v`. ratio = barfill / baseline; a ratio above the target, or any barfill run above 300 MB, is BELOW TARGET.', '');
+  lines.push(markdownTable(TABLE_HEADER, x.results.map(tableRow)), '');
+  lines.push('## Cases', '');
+  for (const c of x.results) {
+    lines.push(`### ${c.id} (${c.status})`, '', c.title, '');
+    lines.push(`- barfill runs (s): ${c.barfill.map((s) => fmtSec(s.wallMs)).join(', ') || '-'}; peak RSS (MB): ${c.barfill.map((s) => fmtMb(s.peakRssBytes)).join(', ') || '-'}`);
+    if (c.baseline.length > 0) lines.push(`- baseline runs (s): ${c.baseline.map((s) => fmtSec(s.wallMs)).join(', ')}; peak RSS (MB): ${c.baseline.map((s) => fmtMb(s.peakRssBytes)).join(', ')}`);
+    for (const n of c.notes) lines.push(`- ${n}`);
+    if (c.error !== undefined) lines.push(`- ERROR: ${c.error.split('\n').join(' / ')}`);
+    lines.push('');
+  }
+  lines.push('## Baselines', '');
+  lines.push('- backfill-1m embedded: a separate node process opens the same chDB store after `barfill migrate clickhouse` and runs one `INSERT INTO market_data.raw_binance_klines_1m (...) SELECT ... FROM file(<parquet>, Parquet)` with the writer\'s column mapping (constant market id, symbol and instrument key, `open_time` ms to DateTime, Nullable optional columns); the materialized view fills the canonical table as for barfill.');
+  lines.push('- backfill-1m server: the same rows encoded once as RowBinary (by chDB, untimed), then `curl --data-binary @file \'.../?query=INSERT INTO db.raw_binance_klines_1m (...) FORMAT RowBinary\'` into a database migrated by barfill.');
+  lines.push('- inject-csv fail: `psql` `\\copy market_data(ticker,...,volume) FROM file (FORMAT csv, HEADER)` per file, with `source` defaulting to barfill\'s constant `csv`; run sequentially and with 2 psql processes, the faster counts.');
+  lines.push('- inject-csv ignore: all rows preloaded (untimed), then per file `BEGIN; CREATE TEMP TABLE ... ON COMMIT DROP; \\copy` into it`; INSERT ... ON CONFLICT DO NOTHING; COMMIT`, sequential and 2 in parallel, the faster counts.');
+  lines.push('- concurrent: no baseline; the request rate is the 200-answers over the barfill process\'s wall time, against the fake FMP\'s limit; bars are compared with the fake\'s deterministic data.', '');
+  lines.push('## Where the time goes', '');
+  for (const l of x.breakdown) lines.push(`- ${l}`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench: crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
+
+export { CLI };
