@@ -32,6 +32,17 @@ describe('toSinkError', () => {
     expect(sqlState(pgError({ code: 'ECONNREFUSED' }))).toBeUndefined();
   });
 
+  it('does not take a five-letter Node errno (EPIPE) for a SQLSTATE, and retries it', () => {
+    const err = pgError({ code: 'EPIPE', message: 'write EPIPE' });
+    expect(sqlState(err)).toBeUndefined();
+    const e = toSinkError(err, 'cannot write bars');
+    expect(e.dbCode).toBeUndefined();
+    expect(e.transient).toBe(true);
+    expect(e.message).toBe('cannot write bars: write EPIPE');
+    expect(sqlState(pgError({ code: 'XX000' }))).toBe('XX000');
+    expect(sqlState(pgError({ code: 'P0001' }))).toBe('P0001');
+  });
+
   it('never carries a secret, plain or URL-encoded', () => {
     const e = toSinkError(new Error('auth failed for postgres://u:p%40ss%20w@h and p@ss w'), 'x', ['p@ss w']);
     expect(e.message).not.toContain('p@ss w');

@@ -1,6 +1,10 @@
 import { SinkError } from '../../kernel/errors.js';
 
-const SQLSTATE = /^[0-9A-Z]{5}$/;
+/**
+ * A SQLSTATE: five digits or upper-case letters whose class (first two) is one PostgreSQL defines.
+ * Node's five-letter errno names (`EPIPE`, `EBUSY`) have the same shape; no SQLSTATE class starts with E.
+ */
+const SQLSTATE = /^(?:[0-9][0-9A-Z]|F0|HV|P0|XX)[0-9A-Z]{3}$/;
 
 const CONDITION_NAMES: Readonly<Record<string, string>> = {
   '23505': 'unique_violation',
