@@ -60,12 +60,13 @@ interface ReadRow {
 
 async function readAll(
   paths: readonly string[],
-  opts: { instrument?: InstrumentId; range?: TimeRange; batchSize?: number } = {},
+  opts: { instrument?: InstrumentId; range?: TimeRange; batchSize?: number; threads?: number } = {},
 ): Promise<{ files: readonly InputFileInfo[]; rows: ReadRow[]; chunks: SourceChunk[] }> {
   const source = new DuckDbParquetCandleSource({
     paths,
     logger: silentLogger,
     ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }),
+    ...(opts.threads === undefined ? {} : { threads: opts.threads }),
   });
   const scan = await source.open({ instrument: opts.instrument ?? BTC, range: opts.range ?? ALL });
   try {
@@ -289,6 +290,16 @@ describe('filters', () => {
     expect(rows).toHaveLength(70_000);
     expect(rows[69_999]).toEqual(strip(fx.expected.slice(69_999))[0]);
     expect(rows.every((r, i) => r.rowNumber === i + 1)).toBe(true);
+  });
+
+  it('reads the same rows, in file order, with 1 (the default) and 3 decoding threads; 0 threads is refused', async () => {
+    const fx = await writeBinanceSpotParquet(p('threads.parquet'), { minutes: 9_000, rowGroupSize: 1_000 });
+    const one = await readAll([fx.path], { batchSize: 4_096 });
+    const three = await readAll([fx.path], { batchSize: 4_096, threads: 3 });
+    expect(one.rows).toEqual(strip(fx.expected));
+    expect(three.rows).toEqual(one.rows);
+    expect(three.chunks.map((c) => c.batch.length)).toEqual([4_096, 4_096, 808]);
+    expect(() => new DuckDbParquetCandleSource({ paths: [fx.path], logger: silentLogger, threads: 0 })).toThrow(RangeError);
   });
 });
 

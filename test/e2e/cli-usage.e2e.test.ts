@@ -9,7 +9,7 @@ describe('barfill CLI usage (built binary)', () => {
   });
 
   it.each([
-    ['backfill-1m', ['--market-id', '--symbol', '--start', '--end', '--parquet', '--config', '--batch-size', '--report-format', '--reject-file', 'default: 10000', 'default: configs/dev/market_data.yaml', 'default: text']],
+    ['backfill-1m', ['--market-id', '--symbol', '--start', '--end', '--parquet', '--config', '--batch-size', '--read-threads', '--report-format', '--reject-file', 'default: 10000', 'default: 1', 'default: configs/dev/market_data.yaml', 'default: text']],
     ['specific', ['--start', '--end', '--tickers', '--tickers-file', '--exchange', '--interval', '--dry-run', '--output-filename', '--log-level', '--on-conflict', '--summary-json', 'default: NASDAQ', 'default: fail', 'default: INFO']],
     ['concurrent', ['--threads', 'default: 6']],
     ['inject-csv', ['--csv-dir', '--threads', 'default: 5', '--reject-file']],
@@ -26,6 +26,7 @@ describe('barfill CLI usage (built binary)', () => {
     [['backfill-1m', '--market-id', '1'], /missing required flag --symbol/],
     [['backfill-1m', '--bogus'], /unknown flag --bogus/],
     [['backfill-1m', '--market-id', '1', '--symbol', 'X', '--start', '2024-01-01T00:00:00Z', '--end', '2024-01-02T00:00:00Z', '--parquet', 'x', '--batch-size', '0'], /--batch-size/],
+    [['backfill-1m', '--market-id', '1', '--symbol', 'X', '--start', '2024-01-01T00:00:00Z', '--end', '2024-01-02T00:00:00Z', '--parquet', 'x', '--read-threads', '0'], /--read-threads: expected an integer from 1 to 64/],
     [['specific', '--start', '050125', '--end', '010125', '--tickers', 'AAPL'], /--start .* is after --end/],
     [['specific', '--start', '010125', '--end', '050125', '--tickers', 'AAPL', 'BAD$'], /invalid ticker 'BAD\$'/],
     [['specific', '--start', '010125', '--end', '050125', '--tickers', 'AAPL', '--interval', '7'], /--interval: expected one of 1, 5, 15, 30, 60/],

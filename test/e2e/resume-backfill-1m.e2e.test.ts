@@ -44,7 +44,7 @@ for (const make of [async () => Promise.resolve(embeddedCh()), serverCh]) {
       const k = await killed;
       expect(k.signal).toBe('SIGKILL');
 
-      const resumed = await runCli(['backfill-1m', '--resume', 'last', '--report-format', 'json'], { env: t.env() });
+      const resumed = await runCli(['backfill-1m', '--resume', 'last', '--report-format', 'json', '--read-threads', '2'], { env: t.env() });
       expect(resumed.code, resumed.stderr).toBe(0);
       const line = resumed.stderr.split('\n').find((l) => l.includes('"backfill-1m report"'));
       const report = (JSON.parse(line ?? '{}') as { report: { run_id: string; already_done?: string[]; outcome: string } }).report;

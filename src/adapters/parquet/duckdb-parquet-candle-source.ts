@@ -43,6 +43,7 @@ import { buildScanQuery } from './scan-sql.js';
 import type { ScanParam, TimePlan } from './scan-sql.js';
 
 export const DEFAULT_PARQUET_BATCH_SIZE = 65_536;
+export const DEFAULT_PARQUET_READ_THREADS = 1;
 
 export interface DuckDbParquetCandleSourceOptions {
   /** Files or directories (`--parquet`, repeatable). */
@@ -50,7 +51,11 @@ export interface DuckDbParquetCandleSourceOptions {
   readonly logger: Logger;
   /** Rows per yielded batch (default 65,536). */
   readonly batchSize?: number;
-  /** DuckDB worker threads (default: DuckDB's, the number of cores). */
+  /**
+   * DuckDB threads decoding Parquet (default 1). Each thread holds the row group it is
+   * decoding (about 200 MB for a 1M-row group of 12 columns), and the database insert,
+   * not decoding, is what bounds a backfill; more threads help only with a faster sink.
+   */
   readonly threads?: number;
 }
 
@@ -75,7 +80,7 @@ export class DuckDbParquetCandleSource implements CandleSource {
   private readonly paths: readonly string[];
   private readonly logger: Logger;
   private readonly batchSize: number;
-  private readonly threads: number | undefined;
+  private readonly threads: number;
 
   constructor(options: DuckDbParquetCandleSourceOptions) {
     const batchSize = options.batchSize ?? DEFAULT_PARQUET_BATCH_SIZE;
@@ -85,13 +90,25 @@ export class DuckDbParquetCandleSource implements CandleSource {
     this.paths = options.paths;
     this.logger = options.logger;
     this.batchSize = batchSize;
-    this.threads = options.threads;
+    const threads = options.threads ?? DEFAULT_PARQUET_READ_THREADS;
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new RangeError(`parquet read threads must be a positive integer; got ${threads}`);
+    }
+    this.threads = threads;
   }
 
   async open(request: CandleScanRequest): Promise<CandleScan> {
     const files = await expandParquetPaths(this.paths);
-    const config: Record<string, string> = { preserve_insertion_order: 'true' };
-    if (this.threads !== undefined) config['threads'] = String(this.threads);
+    // One pass over each file: DuckDB's cache of file blocks would only keep what was already read.
+    // Background allocator threads give freed decoding buffers back to the system: chunks are fetched
+    // on libuv's pool threads, and without them each thread's allocator cache kept its own copy
+    // (scan of a 5M-row file with 1M-row groups: 290 MB peak RSS, 200 MB with them).
+    const config: Record<string, string> = {
+      preserve_insertion_order: 'true',
+      threads: String(this.threads),
+      enable_external_file_cache: 'false',
+      allocator_background_threads: 'true',
+    };
     const instance = await DuckDBInstance.create(':memory:', config);
     let connection: DuckDBConnection | undefined;
     try {

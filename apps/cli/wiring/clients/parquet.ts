@@ -10,17 +10,20 @@ export interface ParquetCandleSourceOptions {
   readonly logger: Logger;
   /** Rows per batch read from DuckDB (default 65,536). */
   readonly batchSize?: number;
+  /** DuckDB threads decoding Parquet (default 1). */
+  readonly threads?: number;
 }
 
 export function createParquetCandleSource(options: ParquetCandleSourceOptions): CandleSource {
   return {
     async open(request: CandleScanRequest): Promise<CandleScan> {
       const { DuckDbParquetCandleSource } = await import('../../../../src/adapters/parquet/duckdb-parquet-candle-source.js');
-      const source = new DuckDbParquetCandleSource(
-        options.batchSize === undefined
-          ? { paths: options.paths, logger: options.logger }
-          : { paths: options.paths, logger: options.logger, batchSize: options.batchSize },
-      );
+      const source = new DuckDbParquetCandleSource({
+        paths: options.paths,
+        logger: options.logger,
+        ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+        ...(options.threads === undefined ? {} : { threads: options.threads }),
+      });
       return source.open(request);
     },
   };

@@ -32,6 +32,8 @@ export interface Backfill1mWiring {
   readonly parquetPaths: readonly string[];
   readonly rejectFile: string | undefined;
   readonly batchSize: number;
+  /** DuckDB threads decoding Parquet. */
+  readonly readThreads: number;
   readonly command: Backfill1mCommand;
   readonly ledgerRun: LedgerRun;
   /** Resuming: input files of the run that are done (not read again). */
@@ -49,7 +51,7 @@ export async function runBackfill1m(w: Backfill1mWiring): Promise<Backfill1mResu
   const markets = await loadMarketConfig(path.resolve(w.cwd, w.configPath));
   let paths = w.parquetPaths.map((p) => path.resolve(w.cwd, p));
   if (w.alreadyDone.size > 0) paths = (await expandParquetPaths(paths)).filter((f) => !w.alreadyDone.has(f));
-  const source = paths.length === 0 ? nothingLeft : createParquetCandleSource({ paths, logger: w.logger });
+  const source = paths.length === 0 ? nothingLeft : createParquetCandleSource({ paths, logger: w.logger, threads: w.readThreads });
   const rejects: RejectSink & { abort?: () => Promise<void> } =
     w.rejectFile === undefined ? discardRejects : await openRejectFile(path.resolve(w.cwd, w.rejectFile));
   let rejectsClosed = false;

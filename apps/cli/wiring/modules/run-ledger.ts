@@ -113,7 +113,7 @@ export function engineConfigured(engine: LedgerEngine, env: Env, cwd: string): b
 }
 
 /** Operational flags a resumed run may change; everything else comes from the recorded run. */
-export const RESUME_OVERRIDABLE = ['threads', 'log-level', 'no-progress', 'progress-interval', 'summary-json', 'batch-size', 'report-format'] as const;
+export const RESUME_OVERRIDABLE = ['threads', 'log-level', 'no-progress', 'progress-interval', 'summary-json', 'batch-size', 'read-threads', 'report-format'] as const;
 
 /** The recorded argv with the operational flags of the current command line applied. */
 export function resumeArgv(recorded: readonly string[], current: readonly string[]): string[] {
