@@ -99,6 +99,19 @@ export async function backfillEmbedded(ctx: BenchContext, data: ParquetDataset, 
       await rm(home, { recursive: true, force: true });
     }
   };
+  // The floor under any embedded run: node, the chDB library and an opened store, before a row is read.
+  if (withBaseline) {
+    const floorHome = await mkdtemp(path.join(ctx.workDir, 'home-'));
+    try {
+      const floor = must(await runMeasured({ label: 'embedded-floor-query', command: process.execPath, args: [CLI, 'query', 'clickhouse', '--sql', 'SELECT 1'], env: { BARFILL_HOME: floorHome, CH_HOST: '' }, logDir: ctx.logDir }));
+      result.notes.push(
+        `floor: \`barfill query clickhouse --sql "SELECT 1"\` on a new embedded store peaks at ${floor.peakRssBytes === undefined ? '?' : Math.round(floor.peakRssBytes / 1048576)} MB ` +
+          '(node, the chDB library mapped in and its session, before any data)',
+      );
+    } finally {
+      await rm(floorHome, { recursive: true, force: true });
+    }
+  }
   for (let i = 0; i < ctx.runs; i++) {
     if (!withBaseline) await barfill();
     else if (alternate(i)) {
