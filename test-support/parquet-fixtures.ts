@@ -52,6 +52,8 @@ export interface FixtureResult {
   readonly expected: readonly ExpectedCandle[];
 }
 
+export type FixtureCompression = 'zstd' | 'snappy' | 'gzip' | 'uncompressed';
+
 export interface CommonFixtureOptions {
   /** Symbol of the rows; with `symbols`, rows alternate between them (two symbols per minute). */
   readonly symbol?: string;
@@ -67,6 +69,10 @@ export interface CommonFixtureOptions {
   /** Make these 0-based row indexes invalid (cycling through the InvalidKind list, or the given kinds). */
   readonly invalidRows?: readonly number[] | ReadonlyMap<number, InvalidKind>;
   readonly writer?: FixtureWriter;
+  /** Page compression (default zstd). */
+  readonly compression?: FixtureCompression;
+  /** DuckDB writer only: Parquet data page version (default 1; 2 brings DELTA_BINARY_PACKED and BYTE_STREAM_SPLIT). */
+  readonly dataPageVersion?: 1 | 2;
   /** Starting price (default 42,000). */
   readonly startPrice?: number;
   /** Largest relative close-to-open move per minute (default 0.002, i.e. ±0.2 %). */
@@ -196,7 +202,9 @@ async function writeColumns(
   rows: readonly MutableCandle[],
   writer: FixtureWriter,
   rowGroupSize: number | undefined,
+  page: { readonly compression?: FixtureCompression; readonly dataPageVersion?: 1 | 2 } = {},
 ): Promise<void> {
+  const compression = page.compression ?? 'zstd';
   await mkdir(path.dirname(outPath), { recursive: true });
   await rm(outPath, { force: true });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'barfill-pq-'));
@@ -224,8 +232,9 @@ async function writeColumns(
       if (chdb !== undefined) {
         const structure = stageCols.map((c) => `${c.staged} ${c.stage}`).join(', ');
         const select = stageCols.map((c) => `${(c.chdb ?? ((x: string) => x))(c.staged)} AS ${ident(c.name)}`).join(', ');
-        const settings = ['precise_float_parsing = 1', 'max_threads = 1', 'output_format_parquet_compression_method = \'zstd\''];
+        const settings = ['precise_float_parsing = 1', 'max_threads = 1', `output_format_parquet_compression_method = '${compression === 'uncompressed' ? 'none' : compression}'`];
         if (rowGroupSize !== undefined) settings.push(`output_format_parquet_row_group_size = ${rowGroupSize}`);
+        if (page.dataPageVersion === 2) settings.push('output_format_parquet_datapage_v2 = 1');
         chdb.query(
           `SELECT ${select} FROM file(${sqlString(stage)}, TabSeparated, ${sqlString(structure)}) ` +
             `INTO OUTFILE ${sqlString(outPath)} TRUNCATE FORMAT Parquet SETTINGS ${settings.join(', ')}`,
@@ -241,7 +250,9 @@ async function writeColumns(
       const duckType = (t: StageType): string => (t === 'Int64' ? 'BIGINT' : t === 'Float64' ? 'DOUBLE' : 'VARCHAR');
       const colSpec = stageCols.map((c) => `${sqlStringDuck(c.staged)}: ${sqlStringDuck(duckType(c.stage))}`).join(', ');
       const select = stageCols.map((c) => `${(c.duckdb ?? ((x: string) => x))(c.staged)} AS ${ident(c.name)}`).join(', ');
-      const opts = `FORMAT parquet, COMPRESSION zstd${rowGroupSize === undefined ? '' : `, ROW_GROUP_SIZE ${rowGroupSize}`}`;
+      const opts =
+        `FORMAT parquet, COMPRESSION ${compression}${rowGroupSize === undefined ? '' : `, ROW_GROUP_SIZE ${rowGroupSize}`}` +
+        (page.dataPageVersion === 2 ? ", PARQUET_VERSION 'V2'" : '');
       await conn.run(
         `COPY (SELECT ${select} FROM read_csv(${sqlStringDuck(stage)}, delim = '\t', header = false, quote = '', escape = '', ` +
           `columns = {${colSpec}}, nullstr = '\\N')) TO ${sqlStringDuck(outPath)} (${opts})`,
@@ -288,6 +299,10 @@ function result(outPath: string, rows: readonly MutableCandle[], keep: readonly 
     return e as unknown as ExpectedCandle;
   });
   return { path: outPath, expected };
+}
+
+function pageOptions(o: CommonFixtureOptions): { compression?: FixtureCompression; dataPageVersion?: 1 | 2 } {
+  return { ...(o.compression === undefined ? {} : { compression: o.compression }), ...(o.dataPageVersion === undefined ? {} : { dataPageVersion: o.dataPageVersion }) };
 }
 
 const symbolColumn: OutColumn = { name: 'symbol', stage: 'String', value: (r) => r.symbol };
@@ -337,7 +352,7 @@ async function writeBinance(outPath: string, o: BinanceFixtureOptions, futures: 
   ];
   if (o.withIgnore ?? true) cols.push(i64(name('ignore'), () => 0));
   if (o.symbols !== undefined) cols.push(symbolColumn);
-  await writeColumns(outPath, cols, rows, o.writer ?? 'chdb', o.rowGroupSize);
+  await writeColumns(outPath, cols, rows, o.writer ?? 'chdb', o.rowGroupSize, pageOptions(o));
   return result(outPath, rows, ['closeTimeMs', 'quoteVolume', 'trades', 'takerBuyBaseVolume', 'takerBuyQuoteVolume']);
 }
 
@@ -360,7 +375,7 @@ export async function writeBybitParquet(outPath: string, o: BybitFixtureOptions 
     val('close', (r) => r.close), val('volume', (r) => r.volume), val('turnover', (r) => r.quoteVolume),
   ];
   if (o.symbols !== undefined) cols.push(symbolColumn);
-  await writeColumns(outPath, cols, rows, o.writer ?? 'chdb', o.rowGroupSize);
+  await writeColumns(outPath, cols, rows, o.writer ?? 'chdb', o.rowGroupSize, pageOptions(o));
   return result(outPath, rows, ['quoteVolume']);
 }
 
@@ -429,7 +444,7 @@ export async function writeGenericParquet(outPath: string, o: GenericFixtureOpti
   ];
   if (o.extraColumns === true) cols.push({ name: 'note', stage: 'String', value: () => 'x' }, f64('vwap', (r) => r.close));
   if (o.symbols !== undefined) cols.push(symbolColumn);
-  await writeColumns(outPath, cols, rows, o.writer ?? 'chdb', o.rowGroupSize);
+  await writeColumns(outPath, cols, rows, o.writer ?? 'chdb', o.rowGroupSize, pageOptions(o));
   return result(outPath, rows, []);
 }
 

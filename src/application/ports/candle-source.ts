@@ -41,7 +41,9 @@ export interface CandleScan {
   readonly files: readonly InputFileInfo[];
   /**
    * Batches of rows of the requested symbol inside the requested range, file
-   * after file. Memory is bounded by the batch size, not the file size.
+   * after file. Memory is bounded by the batch size, not the file size. A
+   * chunk's arrays are valid until the next chunk is asked for: an adapter may
+   * refill the same arrays, so a consumer copies what it keeps.
    */
   batches(): AsyncIterable<SourceChunk>;
   close(): Promise<void>;
