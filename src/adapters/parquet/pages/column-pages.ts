@@ -320,12 +320,22 @@ export class ColumnPageCursor {
       case 'SNAPPY':
         return snappyUncompress(bytes, size);
       case 'ZSTD': {
-        const out = zstdDecompress(bytes, new Uint8Array(size));
+        let out: Uint8Array;
+        try {
+          out = zstdDecompress(bytes, new Uint8Array(size));
+        } catch (err) {
+          throw new PageError(`zstd: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        }
         if (out.length !== size) throw new PageError(`a zstd page inflated to ${out.length} bytes, its header says ${size}`);
         return out;
       }
       case 'GZIP': {
-        const out = gunzipSync(bytes);
+        let out: Buffer;
+        try {
+          out = gunzipSync(bytes, { maxOutputLength: Math.max(size, 1) });
+        } catch (err) {
+          throw new PageError(`gzip: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        }
         if (out.length !== size) throw new PageError(`a gzip page inflated to ${out.length} bytes, its header says ${size}`);
         return new Uint8Array(out.buffer, out.byteOffset, out.length);
       }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { memoryFile } from '../../../../test-support/memory-file.js';
 import { ColumnPageCursor, decodePlain, PageError } from './column-pages.js';
-import type { RandomAccessFile } from './column-pages.js';
 import { decodeByteStreamSplit, decodeDeltaBinaryPacked } from './delta-bss.js';
 import { decodeRleHybrid, RleError } from './rle-hybrid.js';
 import { snappyUncompress, SnappyError } from './snappy.js';
@@ -147,16 +147,6 @@ describe('decodeByteStreamSplit and decodePlain', () => {
   });
 });
 
-/** A file in memory. */
-function memoryFile(data: Uint8Array): RandomAccessFile {
-  return {
-    read: (position, length) => Promise.resolve(data.slice(position, position + length)),
-    readInto: (target, position) => {
-      target.set(data.subarray(position, position + target.length));
-      return Promise.resolve();
-    },
-  };
-}
 
 describe('ColumnPageCursor', () => {
   const plan = { name: 'open', physical: 'DOUBLE' as const, codec: 'UNCOMPRESSED' as const, optional: false, start: 0, rows: 3 };

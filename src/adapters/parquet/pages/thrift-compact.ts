@@ -6,7 +6,12 @@
  * caller can read more bytes and try again.
  */
 
-export class ThriftOutOfData extends Error {
+/** Bytes that are not a Thrift compact struct. */
+export class ThriftError extends Error {
+  override readonly name: string = 'ThriftError';
+}
+
+export class ThriftOutOfData extends ThriftError {
   override readonly name = 'ThriftOutOfData';
   constructor() {
     super('thrift: the buffer ended inside the struct');
@@ -55,7 +60,7 @@ export class ThriftReader {
       if ((b & 0x80) === 0) return result;
       mul *= 128;
     }
-    throw new Error('thrift: varint longer than 10 bytes');
+    throw new ThriftError('thrift: varint longer than 10 bytes');
   }
 
   zigzag(): number {
@@ -66,7 +71,7 @@ export class ThriftReader {
 
   /** Reads one struct (after its opening, up to and including its STOP). */
   struct(depth = 0): ThriftStruct {
-    if (depth > 16) throw new Error('thrift: structs nested too deep');
+    if (depth > 16) throw new ThriftError('thrift: structs nested too deep');
     const out: ThriftStruct = new Map();
     let lastId = 0;
     for (;;) {
@@ -123,7 +128,7 @@ export class ThriftReader {
       case STRUCT:
         return this.struct(depth + 1);
       default:
-        throw new Error(`thrift: unknown field type ${type}`);
+        throw new ThriftError(`thrift: unknown field type ${type}`);
     }
   }
 
