@@ -96,6 +96,35 @@ describe('Backfill1mCandlesUseCase', () => {
     expect(report).toMatchObject({ candles_read: 12, rows_written: 12, batches_written: 3, rows_rejected: 0, outcome: 'success' });
   });
 
+  it('copies each chunk before asking for the next: a source that refills the same arrays loses nothing', async () => {
+    // The port lets an adapter reuse a chunk's arrays once the next chunk is asked for (the Parquet page scan does).
+    const shared = chunk('a', 5);
+    const refilling: CandleSource = {
+      open: async () => {
+        const scan = await source([]).open(command);
+        return {
+          ...scan,
+          files: [{ path: 'a', layout: 'binance', timeColumn: 'open_time', timeUnit: 'ms', timeIsTimestampType: false, totalRows: 15, hasSymbolColumn: false }],
+          async *batches() {
+            for (let k = 0; k < 3; k++) {
+              const again = chunk('a', 5, k * 5);
+              shared.batch.openTimeMs.set(again.batch.openTimeMs);
+              shared.rowNumbers.set(again.rowNumbers);
+              await Promise.resolve();
+              yield shared;
+            }
+            // Scribble over the arrays after the last chunk too.
+            shared.batch.openTimeMs.fill(0);
+          },
+        };
+      },
+    };
+    const w = new RecordingWriter();
+    const { report } = await useCase(w, refilling, 4).run(command);
+    expect(report.rows_written).toBe(15);
+    expect(w.batches.flatMap((b) => b.times)).toEqual(Array.from({ length: 15 }, (_, i) => T0 + i * 60_000));
+  });
+
   it('rejects invalid rows by reason with file and row number, and writes the rest', async () => {
     const w = new RecordingWriter();
     const rejects = new Rejects();
