@@ -39,6 +39,12 @@ export interface RunResult {
 
 let seq = 0;
 
+/** When set, every barfill node process (label `barfill-...`) writes a CPU profile under this directory. */
+let profileDir: string | undefined;
+export function setProfileDir(dir: string | undefined): void {
+  profileDir = dir;
+}
+
 export function hasGnuTime(): boolean {
   return existsSync(GNU_TIME);
 }
@@ -62,7 +68,10 @@ export async function runMeasured(spec: RunSpec): Promise<RunResult> {
   const timeFile = `${base}.time`;
   const useTime = hasGnuTime();
   const command = useTime ? GNU_TIME : spec.command;
-  const args = useTime ? ['-v', '-o', timeFile, spec.command, ...spec.args] : [...spec.args];
+  // node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line of barfill's node process.
+  const profiled = profileDir !== undefined && spec.label.startsWith('barfill-') && spec.command === process.execPath;
+  const specArgs = profiled && profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', profileDir, ...spec.args] : [...spec.args];
+  const args = useTime ? ['-v', '-o', timeFile, spec.command, ...specArgs] : specArgs;
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const t0 = performance.now();

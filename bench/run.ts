@@ -13,7 +13,8 @@ import { backfillEmbedded, backfillServer, concurrentFmp, injectCsv, TMP_PREFIX 
 import type { BenchContext, ConcurrentSpec } from './cases.js';
 import { binanceParquet, cacheDir, csvDirectory } from './datasets.js';
 import { CHDB_TOOL, chPing, chQuery, CLI, ensureClickHouseServer, pgAdminUrl, pgAvailable, psql, REPO } from './env.js';
-import { hasGnuTime, runMeasured } from './proc.js';
+import { hasGnuTime, runMeasured, setProfileDir } from './proc.js';
+import { describeProfile, summarizeProfiles } from './profile.js';
 import { fmtMb, fmtSec, markdownTable, maxRss, medianWall, TABLE_HEADER, tableRow, textTable } from './stats.js';
 import type { CaseResult } from './stats.js';
 
@@ -113,6 +114,7 @@ async function main(): Promise<number> {
     : { tickers: 200, fromDate: '2024-01-01', toDate: '2024-03-15', threads: 8, rateLimitPerMinute: 3000, latencyMs: 50 };
 
   const results: CaseResult[] = [];
+  const profiles: string[] = [];
   let crashed = false;
   const runCase = async (c: CaseResult, fn: () => Promise<void>, judge: (c: CaseResult) => void): Promise<void> => {
     results.push(c);
@@ -207,6 +209,37 @@ async function main(): Promise<number> {
     } else if (opts.cases.has('scaling')) {
       log('case scaling (20M rows) runs in full mode only');
     }
+    // One more barfill run per case with a CPU profile (not counted in the table): where its main thread spends the run.
+    // Smoke mode profiles the embedded case only, so that the pass cannot rot.
+    log('profile pass: one profiled barfill run per case (not counted)');
+    const passes: [string, (c: CaseResult, one: BenchContext) => Promise<void>][] = [
+      ['backfill-1m embedded', (c, one) => backfillEmbedded(one, pq, c, false)],
+      ...(opts.smoke
+        ? []
+        : ([
+            ['backfill-1m server', (c, one) => backfillServer(one, pq, c)],
+            ['inject-csv fail', (c, one) => injectCsv(one, csv, 'fail', 2, c)],
+            ['inject-csv ignore', (c, one) => injectCsv(one, csv, 'ignore', 2, c)],
+            ['concurrent fake FMP', (c, one) => concurrentFmp(one, fmp, c)],
+          ] as [string, (c: CaseResult, one: BenchContext) => Promise<void>][])),
+    ];
+    for (const [id, fn] of passes) {
+      const done = results.find((r) => r.id === id);
+      if (done === undefined || done.status === 'ERROR' || done.status === 'SKIPPED') continue;
+      const dir = path.join(runDir, 'profiles', id.replace(/\W+/g, '-'));
+      await mkdir(dir, { recursive: true });
+      setProfileDir(dir);
+      try {
+        await fn(newCase(id, 'profile pass', 0, '-'), { ...ctx, runs: 1 });
+        const summary = await summarizeProfiles(dir);
+        profiles.push(summary === undefined ? `${id}: no profile was written` : describeProfile(id, summary));
+      } catch (err) {
+        crashed = true;
+        profiles.push(`${id}: the profiled run failed: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        setProfileDir(undefined);
+      }
+    }
     versionInfo = await versions(logDir);
   } finally {
     if (server?.started === true) await server.stop();
@@ -224,8 +257,9 @@ async function main(): Promise<number> {
   }
   const breakdown = whereTheTimeGoes(results);
   process.stdout.write(`\nwhere the time goes:\n${breakdown.map((l) => `- ${l}`).join('\n')}\n`);
+  process.stdout.write(`\nwhere barfill's main thread spends it (one profiled run per case):\n${profiles.map((l) => `- ${l}`).join('\n')}\n`);
   if (!opts.smoke || opts.write) {
-    const md = renderMarkdown({ started, command, opts, versionInfo, results, breakdown });
+    const md = renderMarkdown({ started, command, opts, versionInfo, results, breakdown, profiles });
     await writeFile(path.join(REPO, 'docs', 'benchmarks.md'), md);
     log('wrote docs/benchmarks.md');
   }
@@ -261,6 +295,7 @@ function renderMarkdown(x: {
   versionInfo: Record<string, string>;
   results: readonly CaseResult[];
   breakdown: readonly string[];
+  profiles: readonly string[];
 }): string {
   const cpus = os.cpus();
   const lines: string[] = [];
@@ -291,6 +326,12 @@ function renderMarkdown(x: {
   lines.push('- concurrent: no baseline; the request rate is the 200-answers over the barfill process\'s wall time, against the fake FMP\'s limit; bars are compared with the fake\'s deterministic data.', '');
   lines.push('## Where the time goes', '');
   for (const l of x.breakdown) lines.push(`- ${l}`);
+  lines.push('');
+  lines.push(
+    "Inside barfill, from a CPU profile (`node --cpu-prof`) of one more run per case, not counted above: idle is the main thread waiting for the database's answer (the insert itself runs in the server, or in chDB's own threads), the network or the disk; the functions are barfill's (under `dist/`), its drivers' or node's own (in parentheses: native work such as writing to a socket).",
+    '',
+  );
+  for (const l of x.profiles) lines.push(`- ${l}`);
   lines.push('');
   return lines.join('\n');
 }
