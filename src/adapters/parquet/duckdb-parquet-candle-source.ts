@@ -352,7 +352,7 @@ class DuckDbCandleScan implements CandleScan {
   private async *scanFilePages(plan: ParquetFilePlan, pages: PageScanPlan): AsyncGenerator<SourceChunk> {
     const file = plan.info.path;
     const current = allocateTargets(this.batchSize, pages.optionalColumns);
-    const sink = { filled: 0, capacity: this.batchSize, targets: () => current.targets };
+    const sink = { filled: 0, capacity: this.batchSize, targets: current.targets };
     const emit = (n: number): SourceChunk => ({
       file,
       batch: n === this.batchSize ? current.batch : sliceCandleBatch(current.batch, 0, n),

@@ -168,7 +168,7 @@ class SnappyStream implements PageByteStream {
     try {
       while (end < target) {
         // Fewer than 5 bytes left may cut an element's header: refill first, unless that is all there is.
-        if (pos + 5 > n && !this.inputAtEnd()) return 5;
+        if (pos + 5 > n && !this.input.fetchedAll) return 5;
         if (pos >= n) throw new SnappyError(`snappy: input ended after ${total} of ${expected} bytes`);
         const tag = (buf[pos] ?? 0);
         const kind = tag & 3;
@@ -237,13 +237,9 @@ class SnappyStream implements PageByteStream {
     }
   }
 
-  private inputAtEnd(): boolean {
-    return this.input.fetchedAll;
-  }
-
   /** An element cut by the end of the buffer: ask for `k` bytes, or fail when the input has no more. */
   private short(k: number): number {
-    if (this.inputAtEnd()) throw new SnappyError('snappy: the input ends inside an element');
+    if (this.input.fetchedAll) throw new SnappyError('snappy: the input ends inside an element');
     return k;
   }
 }

@@ -432,30 +432,9 @@ interface StreamedPage {
   readonly headerAt: number;
 }
 
-/** `n` PLAIN values of a physical type as doubles (INT64 exactly where a double can hold it, else rounded). */
+/** `n` PLAIN values from `bytes[pos ..]` as a new array of doubles (INT64 exactly where a double can hold it, else rounded). */
 export function decodePlain(bytes: Uint8Array, pos: number, n: number, physical: PhysicalType): Float64Array {
-  const width = WIDTH[physical];
-  if (pos + n * width > bytes.length) throw new PageError(`${n} ${physical} values need ${n * width} bytes, the page has ${bytes.length - pos}`);
-  const abs = bytes.byteOffset + pos;
-  const aligned = abs % width === 0;
-  const buf = aligned ? bytes.buffer : bytes.slice(pos, pos + n * width).buffer;
-  const off = aligned ? abs : 0;
-  switch (physical) {
-    case 'DOUBLE':
-      return aligned ? new Float64Array(buf, off, n) : new Float64Array(buf, 0, n);
-    case 'FLOAT':
-      return Float64Array.from(new Float32Array(buf, off, n));
-    case 'INT32':
-      return Float64Array.from(new Int32Array(buf, off, n));
-    case 'INT64': {
-      const words = new Int32Array(buf, off, n * 2);
-      const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const lo = (words[2 * i] ?? 0) >>> 0;
-        const hi = (words[2 * i + 1] ?? 0);
-        out[i] = hi >= -0x200000 && hi < 0x200000 ? hi * 4294967296 + lo : Number(BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)));
-      }
-      return out;
-    }
-  }
+  const out = new Float64Array(n);
+  decodePlainInto(bytes.subarray(pos), n, physical, out, 0);
+  return out;
 }

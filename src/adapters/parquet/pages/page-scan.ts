@@ -178,10 +178,10 @@ export async function openRandomAccess(file: string): Promise<RandomAccessFile &
   };
 }
 
-/** Where the rows of one scan go: the select-order targets of the current batch. */
+/** Where the rows of one scan go: the batch's arrays, refilled for every batch. */
 export interface PageScanSink {
-  /** Targets of the current batch: row numbers, time, open, high, low, close, volume, then the optional columns. */
-  targets(): Float64Array[];
+  /** Row numbers, time, open, high, low, close, volume, then the optional columns. */
+  readonly targets: readonly Float64Array[];
   /** Rows filled in the current batch. */
   filled: number;
   readonly capacity: number;
@@ -223,17 +223,11 @@ export function timeMath(time: TimePlan, startMs: number, endMs: number): TimeMa
       return { inRange, groupMayMatch, openMs: (x) => x, closeMs: (x) => x };
     default: {
       // us: CAST(x // 1000 AS DOUBLE) + CAST(x % 1000 AS DOUBLE) / 1000, with DuckDB's truncating // and %.
+      // x is an exact integer below 2^53: JavaScript's % is exact and takes the dividend's sign, as DuckDB's
+      // does, and x - r is an exact multiple of 1000, so the quotient is exact too.
       const split = (x: number): [number, number] => {
-        let q = Math.trunc(x / 1000);
-        let r = x - q * 1000;
-        if (x >= 0 ? r < 0 : r > 0) {
-          q += x >= 0 ? -1 : 1;
-          r = x - q * 1000;
-        } else if (Math.abs(r) >= 1000) {
-          q += Math.sign(r);
-          r = x - q * 1000;
-        }
-        return [q, r];
+        const r = x % 1000;
+        return [(x - r) / 1000, r];
       };
       return {
         inRange,
@@ -276,7 +270,7 @@ export async function* scanPages(
       if (isClosed()) return;
       const filled = sink.filled;
       const take = Math.min(left, sink.capacity - filled);
-      const [rowNumbers, openTimes, ...values] = sink.targets();
+      const [rowNumbers, openTimes, ...values] = sink.targets;
       if (rowNumbers === undefined || openTimes === undefined || values.length !== valueCursors.length) {
         throw new PageError('internal: the batch does not have one array per column');
       }
