@@ -45,8 +45,18 @@ function expectRows(what: string, got: number, want: number): void {
   if (got !== want) throw new Error(`${what}: expected ${want} rows, found ${got}`);
 }
 
-function alternate(i: number): boolean {
-  return i % 2 === 0;
+/** `runs` rounds of barfill and its baseline, alternating which goes first; barfill alone without a baseline. */
+async function alternately(runs: number, barfill: () => Promise<void>, baseline?: () => Promise<void>): Promise<void> {
+  for (let i = 0; i < runs; i++) {
+    if (baseline === undefined) await barfill();
+    else if (i % 2 === 0) {
+      await barfill();
+      await baseline();
+    } else {
+      await baseline();
+      await barfill();
+    }
+  }
 }
 
 // ---------------------------------------------------------------- backfill-1m, embedded
@@ -112,16 +122,7 @@ export async function backfillEmbedded(ctx: BenchContext, data: ParquetDataset, 
       await rm(floorHome, { recursive: true, force: true });
     }
   }
-  for (let i = 0; i < ctx.runs; i++) {
-    if (!withBaseline) await barfill();
-    else if (alternate(i)) {
-      await barfill();
-      await baseline();
-    } else {
-      await baseline();
-      await barfill();
-    }
-  }
+  await alternately(ctx.runs, barfill, withBaseline ? baseline : undefined);
 }
 
 // ---------------------------------------------------------------- backfill-1m, ClickHouse server
@@ -176,15 +177,7 @@ export async function backfillServer(ctx: BenchContext, data: ParquetDataset, re
       result.baseline.push(sample(r));
     });
   try {
-    for (let i = 0; i < ctx.runs; i++) {
-      if (alternate(i)) {
-        await barfill();
-        await baseline();
-      } else {
-        await baseline();
-        await barfill();
-      }
-    }
+    await alternately(ctx.runs, barfill, baseline);
   } finally {
     await rm(rowBinary, { force: true });
   }
@@ -292,15 +285,7 @@ export async function injectCsv(ctx: BenchContext, data: CsvDataset, mode: 'fail
     seq.push(await baselineVariant(1));
     par.push(await baselineVariant(threads));
   };
-  for (let i = 0; i < ctx.runs; i++) {
-    if (alternate(i)) {
-      await barfill();
-      await baseline();
-    } else {
-      await baseline();
-      await barfill();
-    }
-  }
+  await alternately(ctx.runs, barfill, baseline);
   const med = (xs: readonly Sample[]): number => {
     const v = xs.map((x) => x.wallMs).sort((a, b) => a - b);
     return v.length % 2 === 1 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
