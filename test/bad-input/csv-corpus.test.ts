@@ -69,6 +69,17 @@ for (const [label, make] of [['embedded PGlite', async () => Promise.resolve(emb
       expect(await stored(t, 'UNCL')).toBe(1);
     });
 
+    it('a quote never closed, then 200,000 short lines: one reject, read in linear time (no quadratic re-parse)', async (ctx) => {
+      if (t === undefined) return ctx.skip();
+      const tail = 'x,y\n'.repeat(200_000);
+      const dir = writeCsvCase(root, 'unclosed-short.csv', `${CSV_HEADER}\n${csvRow('UNCS', 0)}\nUNCS,"abc\n${tail}`);
+      const r = await inject(t, dir);
+      expect(r.code).toBe(1);
+      expect(summaryOf(r.stdout)).toMatchObject({ inserted: 1, rejected: 1 });
+      expect(r.stderr).toMatch(/\[unclosed-short\.csv\] line 3 rejected: malformed_csv: a quoted field is never closed/);
+      expect(await stored(t, 'UNCS')).toBe(1);
+    });
+
     it('wrong column counts: each short or long row rejected with its line; the others land', async (ctx) => {
       if (t === undefined) return ctx.skip();
       const dir = writeCsvCase(root, 'ragged.csv', [CSV_HEADER, csvRow('RAGD', 0), csvRow('RAGD', 1).replace(/,100$/, ''), `${csvRow('RAGD', 2)},7`, csvRow('RAGD', 3), ''].join('\n'));

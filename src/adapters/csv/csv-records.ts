@@ -56,13 +56,68 @@ export function parseCsvRecord(text: string): Parsed {
 }
 
 /**
+ * Whether a record that is inside a quoted field at the start of `line` (the
+ * line after a newline inside quotes) is still inside one at its end. Scans
+ * the line once, with the rules of `parseCsvRecord`: `""` is an escaped quote,
+ * a lone `"` closes the field, a field that starts with `"` opens one, and
+ * anything but a comma after a closed field ends the record (malformed).
+ */
+export function stillQuotedAfter(line: string): boolean {
+  let i = afterClosingQuote(line, 0);
+  while (i !== -1) {
+    while (line[i] === ' ' || line[i] === '\t') i++;
+    if (line[i] !== ',') return false;
+    i = nextQuotedField(line, i);
+    if (i === -1) return false;
+    i = afterClosingQuote(line, i + 1);
+  }
+  return true;
+}
+
+/** Inside a quoted field from `from`: the index after its closing quote, or -1 when the line ends inside it. */
+function afterClosingQuote(line: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const q = line.indexOf('"', i);
+    if (q === -1) return -1;
+    if (line[q + 1] !== '"') return q + 1;
+    i = q + 2;
+  }
+}
+
+/** From the comma at `comma`: the index of the next field's opening quote, or -1 when no later field is quoted. */
+function nextQuotedField(line: string, comma: number): number {
+  let i = comma;
+  for (;;) {
+    i++;
+    if (line[i] === '"') return i;
+    const c = line.indexOf(',', i);
+    if (c === -1) return -1;
+    i = c;
+  }
+}
+
+/** The lines of a record whose quoted field spans lines, kept as parts so that joining them is paid once. */
+interface OpenRecord {
+  readonly start: number;
+  readonly parts: string[];
+  chars: number;
+}
+
+function openText(open: OpenRecord): string {
+  return open.parts.join('\n');
+}
+
+/**
  * Assembles records from physical lines (without their `\n`): strips a `\r`,
  * skips blank lines, joins the lines of a quoted field that spans several, and
- * numbers records by the physical line they start on.
+ * numbers records by the physical line they start on. Linear in its input: a
+ * line that continues an open quoted field is scanned once, and the record is
+ * parsed once, when its field closes.
  */
 export class CsvRecordAssembler {
   private lineNo = 0;
-  private pending: { start: number; text: string } | undefined;
+  private pending: OpenRecord | undefined;
 
   /** True while a quoted field is open: the next line continues a record. */
   get inRecord(): boolean {
@@ -84,21 +139,12 @@ export class CsvRecordAssembler {
     this.lineNo++;
     const lineText = physical.endsWith('\r') ? physical.slice(0, -1) : physical;
     const pending = this.pending;
-    const start = pending?.start ?? this.lineNo;
-    const candidate = pending === undefined ? lineText : `${pending.text}\n${lineText}`;
-    if (pending === undefined && lineText.trim() === '') return undefined;
-    const parsed = parseCsvRecord(candidate);
-    if ('unterminated' in parsed) {
-      if (candidate.length > MAX_RECORD_CHARS) {
-        this.pending = undefined;
-        return { line: start, fields: undefined, problem: 'a quoted field is never closed', raw: candidate.slice(0, 2000) };
-      }
-      this.pending = { start, text: candidate };
-      return undefined;
-    }
+    if (pending === undefined) return lineText.trim() === '' ? undefined : this.first(lineText);
+    pending.parts.push(lineText);
+    pending.chars += lineText.length + 1;
+    if (stillQuotedAfter(lineText)) return this.keepOpen(pending);
     this.pending = undefined;
-    if ('problem' in parsed) return { line: start, fields: undefined, problem: parsed.problem, raw: candidate };
-    return { line: start, fields: parsed.fields, problem: undefined, raw: candidate };
+    return recordOf(pending.start, openText(pending));
   }
 
   /** At the end of the input: the record left open, if any. */
@@ -106,8 +152,37 @@ export class CsvRecordAssembler {
     const p = this.pending;
     if (p === undefined) return undefined;
     this.pending = undefined;
-    return { line: p.start, fields: undefined, problem: 'a quoted field is never closed', raw: p.text.slice(0, 2000) };
+    return unterminated(p.start, openText(p));
   }
+
+  private first(lineText: string): CsvRecord | undefined {
+    const parsed = parseCsvRecord(lineText);
+    if (!('unterminated' in parsed)) return completed(this.lineNo, lineText, parsed);
+    return this.keepOpen({ start: this.lineNo, parts: [lineText], chars: lineText.length });
+  }
+
+  private keepOpen(open: OpenRecord): CsvRecord | undefined {
+    if (open.chars > MAX_RECORD_CHARS) {
+      this.pending = undefined;
+      return unterminated(open.start, openText(open));
+    }
+    this.pending = open;
+    return undefined;
+  }
+}
+
+function unterminated(line: number, text: string): CsvRecord {
+  return { line, fields: undefined, problem: 'a quoted field is never closed', raw: text.slice(0, 2000) };
+}
+
+function recordOf(line: number, text: string): CsvRecord {
+  const parsed = parseCsvRecord(text);
+  return 'unterminated' in parsed ? unterminated(line, text) : completed(line, text, parsed);
+}
+
+function completed(line: number, text: string, parsed: { fields: string[] } | { problem: string }): CsvRecord {
+  if ('problem' in parsed) return { line, fields: undefined, problem: parsed.problem, raw: text };
+  return { line, fields: parsed.fields, problem: undefined, raw: text };
 }
 
 /**

@@ -12,7 +12,7 @@ import { csvField } from './atomic-file.js';
 import { parseBarTimestamp, parseExchange, parseInterval, parseNonNegative, parseTicker } from './bar-fields.js';
 import type { Parsed } from './bar-fields.js';
 import { mapHeader, HEADER_ALIASES } from './csv-bar-file-reader.js';
-import { csvRecords, parseCsvRecord } from './csv-records.js';
+import { CsvRecordAssembler, csvRecords, parseCsvRecord } from './csv-records.js';
 import type { CsvRecord } from './csv-records.js';
 
 const RUNS = { numRuns: 1000 };
@@ -113,6 +113,65 @@ describe('csvRecords (property)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+/**
+ * The assembler's definition, written the obvious way: append each line to the
+ * open record and parse the whole of it again (quadratic, so only for tests).
+ */
+function referenceRecords(lines: readonly string[], maxChars: number): CsvRecord[] {
+  const out: CsvRecord[] = [];
+  let open: { start: number; text: string } | undefined;
+  const never = (line: number, text: string): CsvRecord => ({ line, fields: undefined, problem: 'a quoted field is never closed', raw: text.slice(0, 2000) });
+  lines.forEach((physical, i) => {
+    const text = physical.endsWith('\r') ? physical.slice(0, -1) : physical;
+    if (open === undefined && text.trim() === '') return;
+    const start = open?.start ?? i + 1;
+    const candidate = open === undefined ? text : `${open.text}\n${text}`;
+    const parsed = parseCsvRecord(candidate);
+    open = undefined;
+    if ('unterminated' in parsed) {
+      if (candidate.length > maxChars) out.push(never(start, candidate));
+      else open = { start, text: candidate };
+    } else if ('problem' in parsed) out.push({ line: start, fields: undefined, problem: parsed.problem, raw: candidate });
+    else out.push({ line: start, fields: parsed.fields, problem: undefined, raw: candidate });
+  });
+  if (open !== undefined) out.push(never(open.start, open.text));
+  return out;
+}
+
+describe('CsvRecordAssembler (property)', () => {
+  const piece = fc.constantFrom('"', '""', ',', ' ', 'a', '",', ',"', '" ,', 'x"y', '\r');
+  const line = fc.array(piece, { maxLength: 8 }).map((p) => p.join(''));
+
+  it('gives the records of re-parsing the whole open record at every line', () => {
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 12 }), (lines) => {
+        const assembler = new CsvRecordAssembler();
+        const got: CsvRecord[] = [];
+        for (const l of lines) {
+          const r = assembler.line(l);
+          if (r !== undefined) got.push(r);
+        }
+        const last = assembler.finish();
+        if (last !== undefined) got.push(last);
+        expect(got).toEqual(referenceRecords(lines, 1 << 20));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('an unclosed quote followed by 100,000 short lines: one record, never closed', () => {
+    const assembler = new CsvRecordAssembler();
+    const got: CsvRecord[] = [];
+    for (const l of ['a,"b', ...Array.from({ length: 100_000 }, () => 'x,y')]) {
+      const r = assembler.line(l);
+      if (r !== undefined) got.push(r);
+    }
+    const last = assembler.finish();
+    if (last !== undefined) got.push(last);
+    expect(got.map((r) => [r.line, r.problem])).toEqual([[1, 'a quoted field is never closed']]);
   });
 });
 
