@@ -365,7 +365,8 @@ export class CsvBarFileReader implements BarFileReader {
   }
 }
 
-function checkOhlc(o: number, h: number, l: number, c: number): FieldProblem | undefined {
+/** Low at most open and close, high at least both: the first bound broken, or undefined. */
+export function checkOhlc(o: number, h: number, l: number, c: number): FieldProblem | undefined {
   if (h < l) return { reason: 'inconsistent_ohlc', detail: `high ${h} is below low ${l}` };
   if (h < o || h < c) return { reason: 'inconsistent_ohlc', detail: `high ${h} is below open ${o} or close ${c}` };
   if (l > o || l > c) return { reason: 'inconsistent_ohlc', detail: `low ${l} is above open ${o} or close ${c}` };
