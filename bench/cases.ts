@@ -6,7 +6,7 @@ import { barsInRange } from '../test-support/fake-fmp/data.js';
 import { startFakeFmp } from '../test-support/fake-fmp/server.js';
 import { RAW_BINANCE_COLUMNS } from './chdb-columns.js';
 import type { CsvDataset, ParquetDataset } from './datasets.js';
-import { CH_HOST, CH_PORT, CH_URL, CHDB_TOOL, chQuery, CLI, freshName, pgAdminUrl, pgUrlFor, psql } from './env.js';
+import { CH_HOST, CH_PORT, CH_URL, CHDB_TOOL, chQuery, CLI, freshName, pgAdminUrl, pgUrlFor, PGLITE_TOOL, psql } from './env.js';
 import { describeFailure, runChecked, runMeasured } from './proc.js';
 import type { RunResult } from './proc.js';
 import type { CaseResult, Sample } from './stats.js';
@@ -14,7 +14,8 @@ import type { CaseResult, Sample } from './stats.js';
 export interface BenchContext {
   readonly smoke: boolean;
   readonly runs: number;
-  readonly batchSize: number;
+  /** backfill-1m `--batch-size`; undefined runs barfill's default (the flag is not given). */
+  readonly batchSize: number | undefined;
   /** Logs of every child process. */
   readonly logDir: string;
   /** Scratch space for stores and encoded files. */
@@ -28,6 +29,10 @@ function sample(r: RunResult, internalMs?: number): Sample {
   return internalMs === undefined
     ? { wallMs: r.wallMs, peakRssBytes: r.peakRssBytes }
     : { wallMs: r.wallMs, peakRssBytes: r.peakRssBytes, internalMs };
+}
+
+function batchArgs(ctx: BenchContext): string[] {
+  return ctx.batchSize === undefined ? [] : ['--batch-size', String(ctx.batchSize)];
 }
 
 function must(r: RunResult): RunResult {
@@ -69,8 +74,8 @@ export async function backfillEmbedded(ctx: BenchContext, data: ParquetDataset, 
     '--symbol', 'BTCUSDT',
     '--start', ISO(data.startMs),
     '--end', ISO(data.endMs),
-    '--parquet', data.file,
-    '--batch-size', String(ctx.batchSize),
+    '--parquet', data.input,
+    ...batchArgs(ctx),
   ];
   const count = async (home: string, table: string): Promise<number> => {
     const r = await runChecked({
@@ -99,7 +104,7 @@ export async function backfillEmbedded(ctx: BenchContext, data: ParquetDataset, 
       const r = must(await runMeasured({
         label: `baseline-chdb-insert-select-${data.rows}`,
         command: process.execPath,
-        args: [CHDB_TOOL, 'insert', path.join(home, 'clickhouse'), 'market_data', data.file, String(INGESTED_AT_S)],
+        args: [CHDB_TOOL, 'insert', path.join(home, 'clickhouse'), 'market_data', data.glob, String(INGESTED_AT_S)],
         logDir: ctx.logDir,
       }));
       expectRows('baseline raw table', await count(home, 'raw_binance_klines_1m'), data.rows);
@@ -109,29 +114,22 @@ export async function backfillEmbedded(ctx: BenchContext, data: ParquetDataset, 
       await rm(home, { recursive: true, force: true });
     }
   };
-  // The floor under any embedded run: node, the chDB library and an opened store, before a row is read.
-  if (withBaseline) {
-    const floorHome = await mkdtemp(path.join(ctx.workDir, 'home-'));
-    try {
-      const floor = must(await runMeasured({ label: 'embedded-floor-query', command: process.execPath, args: [CLI, 'query', 'clickhouse', '--sql', 'SELECT 1'], env: { BARFILL_HOME: floorHome, CH_HOST: '' }, logDir: ctx.logDir }));
-      result.notes.push(
-        `floor: \`barfill query clickhouse --sql "SELECT 1"\` on a new embedded store peaks at ${floor.peakRssBytes === undefined ? '?' : Math.round(floor.peakRssBytes / 1048576)} MB ` +
-          '(node, the chDB library mapped in and its session, before any data)',
-      );
-    } finally {
-      await rm(floorHome, { recursive: true, force: true });
-    }
-  }
   await alternately(ctx.runs, barfill, withBaseline ? baseline : undefined);
 }
 
 // ---------------------------------------------------------------- backfill-1m, ClickHouse server
 
 export async function backfillServer(ctx: BenchContext, data: ParquetDataset, result: CaseResult): Promise<void> {
-  // Encode the same rows once, before timing, with the same mapping as barfill's writer.
-  const rowBinary = path.join(ctx.workDir, `rows-${data.rows}.rowbinary`);
-  const enc = await runChecked({ label: 'encode-rowbinary', command: process.execPath, args: [CHDB_TOOL, 'rowbinary', data.file, rowBinary, String(INGESTED_AT_S)], logDir: ctx.logDir });
-  result.notes.push(`RowBinary encoded once before timing by chDB in ${(enc.wallMs / 1000).toFixed(1)} s (not counted)`);
+  // Encode the same rows once per file, before timing, with the same mapping as barfill's writer.
+  const encoded: string[] = [];
+  let encodeMs = 0;
+  for (const [k, file] of data.files.entries()) {
+    const out = path.join(ctx.workDir, `rows-${data.rows}-${k}.rowbinary`);
+    const enc = await runChecked({ label: 'encode-rowbinary', command: process.execPath, args: [CHDB_TOOL, 'rowbinary', file, out, String(INGESTED_AT_S)], logDir: ctx.logDir });
+    encoded.push(out);
+    encodeMs += enc.wallMs;
+  }
+  result.notes.push(`RowBinary encoded once before timing by chDB in ${(encodeMs / 1000).toFixed(1)} s (not counted)${encoded.length > 1 ? `, one file per input file (${encoded.length}), sent one after the other` : ''}`);
   const count = async (db: string, table: string): Promise<number> => Number((await chQuery(`SELECT count() FROM ${db}.${table}`)).trim());
   const withDb = async (fn: (db: string) => Promise<void>): Promise<void> => {
     const db = freshName('barfill_bench');
@@ -151,7 +149,7 @@ export async function backfillServer(ctx: BenchContext, data: ParquetDataset, re
         const r = must(await runMeasured({
           label: `barfill-backfill-server-${data.rows}`,
           command: process.execPath,
-          args: [CLI, 'backfill-1m', '--market-id', '1', '--symbol', 'BTCUSDT', '--start', ISO(data.startMs), '--end', ISO(data.endMs), '--parquet', data.file, '--batch-size', String(ctx.batchSize)],
+          args: [CLI, 'backfill-1m', '--market-id', '1', '--symbol', 'BTCUSDT', '--start', ISO(data.startMs), '--end', ISO(data.endMs), '--parquet', data.input, ...batchArgs(ctx)],
           env: { ...env(db), BARFILL_HOME: home },
           logDir: ctx.logDir,
         }));
@@ -166,12 +164,16 @@ export async function backfillServer(ctx: BenchContext, data: ParquetDataset, re
     withDb(async (db) => {
       must(await runMeasured({ label: 'migrate-clickhouse-server', command: process.execPath, args: [CLI, 'migrate', 'clickhouse'], env: env(db), logDir: ctx.logDir }));
       const query = `INSERT INTO ${db}.raw_binance_klines_1m (${RAW_BINANCE_COLUMNS.join(',')}) FORMAT RowBinary`;
-      const r = must(await runMeasured({
-        label: 'baseline-curl-rowbinary',
-        command: 'curl',
-        args: ['-sS', '--fail-with-body', '--data-binary', `@${rowBinary}`, `${CH_URL}/?query=${encodeURIComponent(query)}`],
-        logDir: ctx.logDir,
-      }));
+      const runs: RunResult[] = [];
+      for (const file of encoded) {
+        runs.push(must(await runMeasured({
+          label: 'baseline-curl-rowbinary',
+          command: 'curl',
+          args: ['-sS', '--fail-with-body', '--data-binary', `@${file}`, `${CH_URL}/?query=${encodeURIComponent(query)}`],
+          logDir: ctx.logDir,
+        })));
+      }
+      const r = sequence(runs);
       expectRows('baseline raw table', await count(db, 'raw_binance_klines_1m'), data.rows);
       expectRows('baseline canonical table', await count(db, 'canonical_candles_1m'), data.rows);
       result.baseline.push(sample(r));
@@ -179,8 +181,16 @@ export async function backfillServer(ctx: BenchContext, data: ParquetDataset, re
   try {
     await alternately(ctx.runs, barfill, baseline);
   } finally {
-    await rm(rowBinary, { force: true });
+    await Promise.all(encoded.map((f) => rm(f, { force: true })));
   }
+}
+
+/** Processes run one after the other, as one sample: their wall times added, the largest peak RSS. */
+function sequence(runs: readonly RunResult[]): RunResult {
+  const first = runs[0];
+  if (first === undefined) throw new Error('no run to add up');
+  const rss = runs.map((r) => r.peakRssBytes).filter((x): x is number => x !== undefined);
+  return { ...first, wallMs: runs.reduce((a, r) => a + r.wallMs, 0), peakRssBytes: rss.length === runs.length ? Math.max(...rss) : undefined };
 }
 
 // ---------------------------------------------------------------- inject-csv, PostgreSQL
@@ -295,6 +305,42 @@ export async function injectCsv(ctx: BenchContext, data: CsvDataset, mode: 'fail
   result.notes.push(
     `baseline psql: sequential median ${(med(seq) / 1000).toFixed(2)} s, ${threads} in parallel ${(med(par) / 1000).toFixed(2)} s; the faster (${best === par ? 'parallel' : 'sequential'}) is the baseline`,
   );
+}
+
+// ---------------------------------------------------------------- inject-csv, embedded PGlite
+
+export async function injectCsvPglite(ctx: BenchContext, data: CsvDataset, result: CaseResult): Promise<void> {
+  const count = async (home: string): Promise<number> => {
+    const r = await runChecked({ label: 'pglite-count', command: process.execPath, args: [PGLITE_TOOL, 'count', path.join(home, 'pglite'), 'SELECT count(*) FROM market_data'], logDir: ctx.logDir });
+    return Number(r.stdout.trim());
+  };
+  const withHome = async (fn: (home: string) => Promise<void>): Promise<void> => {
+    const home = await mkdtemp(path.join(ctx.workDir, 'home-'));
+    try {
+      await fn(home);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  };
+  const env = (home: string): Record<string, string> => ({ BARFILL_HOME: home, DATABASE_URL: '' });
+  const barfill = (): Promise<void> =>
+    withHome(async (home) => {
+      const summaryFile = path.join(ctx.workDir, `summary-${Date.now()}.json`);
+      const r = must(await runMeasured({ label: 'barfill-inject-csv-pglite', command: process.execPath, args: [CLI, 'inject-csv', '--csv-dir', data.dir, '--summary-json', summaryFile], env: env(home), logDir: ctx.logDir }));
+      const summary = JSON.parse(await readFile(summaryFile, 'utf8')) as { inserted?: number; elapsed_ms?: number };
+      await rm(summaryFile, { force: true });
+      expectRows('barfill summary inserted', summary.inserted ?? -1, data.rows);
+      expectRows('barfill table', await count(home), data.rows);
+      result.barfill.push(sample(r, summary.elapsed_ms));
+    });
+  const baseline = (): Promise<void> =>
+    withHome(async (home) => {
+      must(await runMeasured({ label: 'migrate-pglite', command: process.execPath, args: [CLI, 'migrate', 'postgres'], env: env(home), logDir: ctx.logDir }));
+      const r = must(await runMeasured({ label: 'baseline-pglite-copy', command: process.execPath, args: [PGLITE_TOOL, 'copy', path.join(home, 'pglite'), ...data.files], logDir: ctx.logDir }));
+      expectRows('baseline table', await count(home), data.rows);
+      result.baseline.push(sample(r));
+    });
+  await alternately(ctx.runs, barfill, baseline);
 }
 
 // ---------------------------------------------------------------- concurrent against the fake FMP

@@ -10,6 +10,7 @@ import { runChecked, runMeasured } from './proc.js';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(REPO, 'dist', 'apps', 'cli', 'main', 'bin.js');
 export const CHDB_TOOL = path.join(REPO, 'dist', 'bench', 'chdb-tool.js');
+export const PGLITE_TOOL = path.join(REPO, 'dist', 'bench', 'pglite-tool.js');
 
 /** The ClickHouse server: BARFILL_BENCH_CH_URL (CI passes its own), else http://127.0.0.1:8123. */
 export const CH_URL = process.env['BARFILL_BENCH_CH_URL'] ?? 'http://127.0.0.1:8123';
