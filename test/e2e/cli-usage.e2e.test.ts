@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
+import { cleanEnv, runCli, tempDir } from './cli.js';
 
 describe('barfill CLI usage (built binary)', () => {
   it('lists the commands', async () => {
@@ -17,6 +17,20 @@ describe('barfill CLI usage (built binary)', () => {
     const r = await runCli([cmd, '--help']);
     expect(r.code).toBe(0);
     for (const n of needles) expect(r.stdout).toContain(n);
+  });
+
+  it('takes -h for --help on every command; log levels in any case; a usage error is one line, no stack, even at debug', async () => {
+    for (const cmd of ['backfill-1m', 'specific', 'concurrent', 'inject-csv', 'query', 'gaps', 'runs', 'migrate']) {
+      const r = await runCli([cmd, '-h']);
+      expect(r.code, cmd).toBe(0);
+      expect(r.stdout, cmd).toContain(`barfill ${cmd}`);
+    }
+    const r = await runCli(['inject-csv', '--log-level', 'debug']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual(['barfill: inject-csv: missing required flag --csv-dir DIR']);
+    const q = await runCli(['query', 'clickhouse', '--sql', 'SELECT 1', '--log-level', 'Error', '--format', 'CSV'], { env: cleanEnv({ BARFILL_HOME: tempDir('h') }) });
+    expect(q.code, q.stderr).toBe(0);
+    expect(q.stdout).toBe('1\n1\n');
   });
 
   it.each([

@@ -38,6 +38,13 @@ describe('parseFlags', () => {
   it('lets --help through without required flags', () => {
     expect(parseFlags(spec, ['--help']).has('help')).toBe(true);
   });
+  it('takes -h as --help', () => {
+    expect(parseFlags(spec, ['-h']).has('help')).toBe(true);
+    expect(parseFlags(spec, ['a', '-h']).has('help')).toBe(true);
+  });
+  it('matches choices without regard to case, and keeps the choice spelling', () => {
+    expect(parseFlags(spec, ['a', '--start', '1', '--mode', 'IGNORE']).string('mode')).toBe('ignore');
+  });
   it('renders every flag with its default', () => {
     const h = renderHelp(spec);
     for (const f of spec.flags) expect(h).toContain(`--${f.name}`);

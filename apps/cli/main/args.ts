@@ -48,7 +48,9 @@ export interface ParsedFlags {
 
 export const helpFlag: FlagSpec = { name: 'help', kind: 'boolean', description: 'Show this help and exit.' };
 
-export function parseFlags(spec: CommandSpec, argv: readonly string[]): ParsedFlags {
+export function parseFlags(spec: CommandSpec, given: readonly string[]): ParsedFlags {
+  // `-h` is `--help`, as in most command-line tools.
+  const argv = given.map((a) => (a === '-h' ? '--help' : a));
   const byName = new Map(spec.flags.map((f) => [f.name, f]));
   const values = new Map<string, string | string[] | true>();
   const positionals: string[] = [];
@@ -100,7 +102,9 @@ export function parseFlags(spec: CommandSpec, argv: readonly string[]): ParsedFl
         i += 1;
       }
     }
-    for (const v of taken) checkChoice(flag, v);
+    taken.forEach((v, k) => {
+      taken[k] = checkChoice(flag, v);
+    });
     if (flag.kind === 'string') {
       if (values.has(name)) throw new UsageError(`--${name} was given more than once`);
       values.set(name, taken[0] ?? '');
@@ -138,10 +142,12 @@ export function parseFlags(spec: CommandSpec, argv: readonly string[]): ParsedFl
   };
 }
 
-function checkChoice(flag: FlagSpec, v: string): void {
-  if (flag.choices !== undefined && !flag.choices.includes(v)) {
-    throw new UsageError(`--${flag.name}: expected one of ${flag.choices.join(', ')}; got '${v.slice(0, 40)}'`);
-  }
+/** The value in the spelling of its choice (choices are matched without regard to case: `debug` is `DEBUG`). */
+function checkChoice(flag: FlagSpec, v: string): string {
+  if (flag.choices === undefined) return v;
+  const choice = flag.choices.find((c) => c.toLowerCase() === v.toLowerCase());
+  if (choice === undefined) throw new UsageError(`--${flag.name}: expected one of ${flag.choices.join(', ')}; got '${v.slice(0, 40)}'`);
+  return choice;
 }
 
 /** Parses a positive integer flag value, or throws a UsageError naming the flag. */

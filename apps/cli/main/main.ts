@@ -44,6 +44,20 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   },
 };
 
+/**
+ * A signal aborted when stdout's reader goes away (EPIPE), as `cat` would end:
+ * quietly. The listener stays for the life of the process, since a write's
+ * error can arrive after the command has returned.
+ */
+function watchStdout(): AbortSignal {
+  const closed = new AbortController();
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed.abort();
+  });
+  return closed.signal;
+}
+
 function topHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
   return [
@@ -65,8 +79,9 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   const stderr = (text: string): void => {
     process.stderr.write(redact(text, secrets));
   };
+  const stdoutClosed = watchStdout();
   const stdout = (text: string): void => {
-    process.stdout.write(text);
+    if (!stdoutClosed.aborted) process.stdout.write(text);
   };
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -97,15 +112,17 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   process.on('SIGINT', sigint);
   process.on('SIGTERM', sigterm);
 
-  const withStack = rest.some((a, k) => (a === '--log-level' && rest[k + 1]?.toUpperCase() === 'DEBUG') || a.toUpperCase() === '--LOG-LEVEL=DEBUG');
+  // A stack trace only when the command was parsed and asked for DEBUG; a usage error is one line.
+  let withStack = false;
   try {
     const command = await entry.load();
     const flags = parseFlags(command.spec, rest);
+    withStack = flags.string('log-level') === 'DEBUG';
     if (flags.has('help')) {
       stdout(renderHelp(command.spec));
       return 0;
     }
-    const ctx: CommandContext = { env, cwd: process.cwd(), argv: rest, stdout, stderr, signal: controller.signal };
+    const ctx: CommandContext = { env, cwd: process.cwd(), argv: rest, stdout, stdoutClosed, stderr, signal: controller.signal };
     return await command.run(ctx, flags);
   } catch (err) {
     stderr(`${describeError(err, withStack)}\n`);

@@ -1,5 +1,5 @@
 import { ConfigError, SinkError } from '../../kernel/errors.js';
-import type { ClickHouseGateway, ClickHouseRow, ColumnarInsert, InsertColumn } from './clickhouse-gateway.js';
+import type { ClickHouseGateway, ClickHouseReadOnlyQueries, ClickHouseRow, ColumnarInsert, InsertColumn } from './clickhouse-gateway.js';
 import { toSinkError } from './clickhouse-errors.js';
 import { stripTrailingSemicolons, summarize } from './clickhouse-connect-gateway.js';
 import { sqlString } from './clickhouse-sql.js';
@@ -17,11 +17,17 @@ interface ChdbResult {
   text(): string;
 }
 
+/** A chunk of a streamed result (chDB's `StreamChunk`). */
+interface ChdbStreamChunk {
+  text(): string;
+}
+
 /** The part of a chDB `Session` this gateway uses. */
 export interface ChdbSession {
   readonly connection: unknown;
   readonly path: string;
   queryAsync(query: string, opts?: { format?: string }): Promise<ChdbResult>;
+  queryStream(query: string, opts?: { format?: string }): AsyncIterable<ChdbStreamChunk>;
   close(): void;
 }
 
@@ -64,6 +70,13 @@ export async function openChdbGateway(path: string): Promise<ChdbGateway> {
   return new ChdbGateway(chdb, session);
 }
 
+/** A `...WithNamesAndTypes` chunk without its two header lines. */
+function withoutHeader(text: string): string {
+  const names = text.indexOf('\n');
+  const types = names === -1 ? -1 : text.indexOf('\n', names + 1);
+  return types === -1 ? '' : text.slice(types + 1);
+}
+
 let batchCounter = 0;
 
 /**
@@ -72,7 +85,7 @@ let batchCounter = 0;
  * in SQL (epoch ms → DateTime, NaN → NULL). chDB binds one data directory per
  * process: keep one gateway per process. The gateway owns the session.
  */
-export class ChdbGateway implements ClickHouseGateway {
+export class ChdbGateway implements ClickHouseGateway, ClickHouseReadOnlyQueries {
   readonly kind = 'embedded';
   readonly description: string;
   private readonly chdb: ChdbModule;
@@ -107,6 +120,37 @@ export class ChdbGateway implements ClickHouseGateway {
       if (line.length > 0) rows.push(JSON.parse(line) as ClickHouseRow);
     }
     return rows;
+  }
+
+  /**
+   * Sets `readonly = 2` on the session first: from then on (chDB does not let it be unset) the session only reads.
+   * chDB streams SELECTs; other statements (SHOW, DESCRIBE, and the writes the engine then refuses) run whole.
+   */
+  async *streamReadOnly(sql: string): AsyncGenerator<string> {
+    this.assertOpen();
+    const query = stripTrailingSemicolons(sql);
+    const format = 'TabSeparatedWithNamesAndTypes';
+    try {
+      // Decimals with their trailing zeros, as the server (18.16) prints them: one query, one output on both engines.
+      await this.session.queryAsync('SET output_format_decimal_trailing_zeros = 1');
+      await this.session.queryAsync('SET readonly = 2');
+      let chunks: AsyncIterator<ChdbStreamChunk>;
+      let next: IteratorResult<ChdbStreamChunk>;
+      try {
+        chunks = this.session.queryStream(query, { format })[Symbol.asyncIterator]();
+        next = await chunks.next();
+      } catch (err) {
+        if (!/Streaming query is not supported/.test(String(err))) throw err;
+        yield (await this.session.queryAsync(query, { format })).text();
+        return;
+      }
+      // chDB formats each streamed chunk on its own: every chunk after the first repeats the two header lines.
+      for (let first = true; next.done !== true; next = await chunks.next(), first = false) {
+        yield first ? next.value.text() : withoutHeader(next.value.text());
+      }
+    } catch (err) {
+      throw toSinkError(err, `${this.description}: query failed (${summarize(sql)})`);
+    }
   }
 
   async insertColumns(insert: ColumnarInsert): Promise<void> {

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { SinkError } from '../../kernel/errors.js';
-import type { ClickHouseGateway, ClickHouseRow, ColumnarInsert } from './clickhouse-gateway.js';
+import type { ClickHouseGateway, ClickHouseReadOnlyQueries, ClickHouseRow, ColumnarInsert } from './clickhouse-gateway.js';
 import { toSinkError } from './clickhouse-errors.js';
 import { encodeRowBinary } from './row-binary.js';
 
@@ -19,7 +19,7 @@ export interface ClickHouseConnectGatewayOptions {
  * 18.16 on. The client must not set `database` (the migrator creates it): every
  * statement uses qualified names. The gateway owns the client and closes it.
  */
-export class ClickHouseConnectGateway implements ClickHouseGateway {
+export class ClickHouseConnectGateway implements ClickHouseGateway, ClickHouseReadOnlyQueries {
   readonly kind = 'server';
   readonly description: string;
   private readonly client: ClickHouseClient;
@@ -46,6 +46,23 @@ export class ClickHouseConnectGateway implements ClickHouseGateway {
     try {
       const rs = await this.client.query({ query: stripTrailingSemicolons(sql), format: 'JSONEachRow' });
       return await rs.json<ClickHouseRow>();
+    } catch (err) {
+      throw toSinkError(err, `${this.description}: query failed (${summarize(sql)})`, this.secrets);
+    }
+  }
+
+  /** No FORMAT clause is added to the query (it would break a write's syntax before the engine could refuse it): the format is the default. */
+  async *streamReadOnly(sql: string): AsyncGenerator<string> {
+    this.assertOpen();
+    try {
+      const result = await this.client.exec({
+        query: stripTrailingSemicolons(sql),
+        clickhouse_settings: { readonly: '2', default_format: 'TabSeparatedWithNamesAndTypes' },
+      });
+      const decoder = new TextDecoder();
+      for await (const chunk of result.stream as AsyncIterable<Uint8Array>) yield decoder.decode(chunk, { stream: true });
+      const rest = decoder.decode();
+      if (rest !== '') yield rest;
     } catch (err) {
       throw toSinkError(err, `${this.description}: query failed (${summarize(sql)})`, this.secrets);
     }

@@ -69,3 +69,12 @@ export interface ClickHouseGateway {
   insertColumns(insert: ColumnarInsert): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * Read-only queries for `barfill query`: the engine itself refuses writes and
+ * DDL (`readonly = 2`), and the output arrives in chunks as it is produced.
+ */
+export interface ClickHouseReadOnlyQueries {
+  /** Runs one query read-only and yields its `TabSeparatedWithNamesAndTypes` output as text chunks. */
+  streamReadOnly(sql: string): AsyncIterable<string>;
+}

@@ -15,7 +15,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import type { RawKlineWriter } from '../../../../src/application/ports/raw-kline-writer.js';
 import { openChdbGateway } from '../../../../src/adapters/clickhouse/chdb-gateway.js';
 import { ClickHouseConnectGateway } from '../../../../src/adapters/clickhouse/clickhouse-connect-gateway.js';
-import type { ClickHouseGateway } from '../../../../src/adapters/clickhouse/clickhouse-gateway.js';
+import type { ClickHouseGateway, ClickHouseReadOnlyQueries } from '../../../../src/adapters/clickhouse/clickhouse-gateway.js';
 import { ClickHouseMigrator } from '../../../../src/adapters/clickhouse/clickhouse-migrator.js';
 import { ClickHouseRawKlineWriter } from '../../../../src/adapters/clickhouse/clickhouse-raw-kline-writer.js';
 import { validateDatabaseName } from '../../../../src/adapters/clickhouse/clickhouse-sql.js';
@@ -25,7 +25,7 @@ import type { RetryPolicy } from '../../../../src/application/use-cases/retry.js
 import { retryPolicyFromEnv, timerSleep } from '../sleep.js';
 
 export interface ClickHouseHandle {
-  readonly gateway: ClickHouseGateway;
+  readonly gateway: ClickHouseGateway & ClickHouseReadOnlyQueries;
   readonly database: string;
   readonly embedded: boolean;
   /** e.g. `ClickHouse server http://127.0.0.1:8123 database market_data`; never with credentials. */
@@ -164,7 +164,7 @@ export async function openClickHouse(env: Env, options: { home: string; logger: 
 }
 
 function handle(
-  gateway: ClickHouseGateway,
+  gateway: ClickHouseGateway & ClickHouseReadOnlyQueries,
   database: string,
   embedded: boolean,
   description: string,

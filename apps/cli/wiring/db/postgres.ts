@@ -10,6 +10,8 @@ import { PgBarWriter } from '../../../../src/adapters/postgres/pg-bar-writer.js'
 import { redact, toSinkError } from '../../../../src/adapters/postgres/pg-errors.js';
 import { PostgresMigrator } from '../../../../src/adapters/postgres/postgres-migrator.js';
 import type { SqlSession } from '../../../../src/adapters/postgres/postgres-migrator.js';
+import { readOnlyQuery, type TextRowsConnection } from '../../../../src/adapters/postgres/pg-read-query.js';
+import type { ResultChunk } from '../../../../src/adapters/export/query-result.js';
 
 export interface PostgresHandle {
   /** True for embedded PGlite (no server configured). */
@@ -20,7 +22,63 @@ export interface PostgresHandle {
   migrate(): Promise<string[]>;
   readonly writer: BarWriter;
   query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** Runs one query read-only (`BEGIN READ ONLY`), streamed through a cursor (for `barfill query`; no unit may be open). */
+  readOnlyQuery(sql: string): AsyncIterable<ResultChunk>;
   close(): Promise<void>;
+}
+
+/** Every value as the server's text: `pgTextValue` gives it its JSON type, the same way for both engines. */
+const RAW_TEXT = { getTypeParser: () => (text: string) => text } as unknown as pg.CustomTypesConfig;
+
+async function* serverReadOnlyQuery(pool: pg.Pool, sql: string, context: string, secrets: readonly string[]): AsyncGenerator<ResultChunk> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (err) {
+    throw toSinkError(err, `cannot connect to ${context}`, secrets);
+  }
+  const conn: TextRowsConnection = {
+    query: async (text) => {
+      const r = await client.query<(string | null)[]>({ text, rowMode: 'array', types: RAW_TEXT });
+      return { fields: r.fields, rows: r.rows };
+    },
+  };
+  try {
+    yield* readOnlyQuery(conn, sql);
+  } catch (err) {
+    throw toSinkError(err, `query on ${context} failed`, secrets);
+  } finally {
+    client.release();
+  }
+}
+
+/** PGlite's parsers, replaced by the text itself for every built-in type (OIDs below 16384). */
+let pgliteRawText: Record<number, (text: string) => string> | undefined;
+
+function pgliteTextParsers(): Record<number, (text: string) => string> {
+  if (pgliteRawText === undefined) {
+    const identity = (text: string): string => text;
+    pgliteRawText = Object.fromEntries(Array.from({ length: 16384 }, (_, oid) => [oid, identity]));
+  }
+  return pgliteRawText;
+}
+
+async function* embeddedReadOnlyQuery(db: PGliteDb, sql: string, description: string): AsyncGenerator<ResultChunk> {
+  const identity = (text: string): string => text;
+  // Every type's text until the columns are known, then just theirs (PGlite copies the map on every query).
+  let parsers = pgliteTextParsers();
+  const conn: TextRowsConnection = {
+    query: async (text) => {
+      const r = await db.query<(string | null)[]>(text, [], { rowMode: 'array', parsers });
+      if (r.fields.length > 0) parsers = Object.fromEntries(r.fields.map((f) => [f.dataTypeID, identity]));
+      return { fields: r.fields, rows: r.rows };
+    },
+  };
+  try {
+    yield* readOnlyQuery(conn, sql);
+  } catch (err) {
+    throw toSinkError(err, `query on ${description} failed`);
+  }
 }
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
@@ -237,6 +295,7 @@ export async function openPostgres(
         throw toSinkError(err, `query on ${context} failed`, secrets);
       }
     },
+    readOnlyQuery: (sql) => serverReadOnlyQuery(pool, sql, context, secrets),
     async close() {
       if (closed) return;
       closed = true;
@@ -289,6 +348,7 @@ async function openEmbedded(home: string, logger: Logger): Promise<PostgresHandl
           throw toSinkError(err, `query on ${description} failed`);
         }
       }),
+    readOnlyQuery: (sql) => embeddedReadOnlyQuery(db, sql, description),
     async close() {
       if (closed) return;
       closed = true;
