@@ -10,6 +10,7 @@ import { PgBarWriter } from '../../../../src/adapters/postgres/pg-bar-writer.js'
 import { redact, toSinkError } from '../../../../src/adapters/postgres/pg-errors.js';
 import { PostgresMigrator } from '../../../../src/adapters/postgres/postgres-migrator.js';
 import type { SqlSession } from '../../../../src/adapters/postgres/postgres-migrator.js';
+import { lockEmbeddedStore } from '../store-locks.js';
 
 export interface PostgresHandle {
   /** True for embedded PGlite (no server configured). */
@@ -177,7 +178,7 @@ export async function openPostgres(
   options: { home: string; maxConnections: number; logger: Logger },
 ): Promise<PostgresHandle> {
   const settings = postgresServerSettings(env);
-  if (settings === undefined) return openEmbedded(options.home, options.logger);
+  if (settings === undefined) return openEmbedded(env, options.home, options.logger);
   const { logger } = options;
   const secrets = settings.password === undefined ? [] : [settings.password];
   const config: pg.PoolConfig = {
@@ -245,7 +246,7 @@ export async function openPostgres(
   };
 }
 
-async function openEmbedded(home: string, logger: Logger): Promise<PostgresHandle> {
+async function openEmbedded(env: Readonly<Record<string, string | undefined>>, home: string, logger: Logger): Promise<PostgresHandle> {
   const dataDir = path.resolve(home, 'pglite');
   const description = `embedded PostgreSQL (PGlite) at ${dataDir}`;
   try {
@@ -253,6 +254,8 @@ async function openEmbedded(home: string, logger: Logger): Promise<PostgresHandl
   } catch (err) {
     throw new ConfigError(`cannot create the embedded PostgreSQL directory ${dataDir}`, { cause: err });
   }
+  // PGlite is one process's database: one process at a time, for the whole command (../store-locks.ts).
+  await lockEmbeddedStore(dataDir, description, env, logger);
   const [{ PGlite }, { PgliteBarWriter }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('../../../../src/adapters/postgres/pglite-bar-writer.js'),
@@ -262,7 +265,7 @@ async function openEmbedded(home: string, logger: Logger): Promise<PostgresHandl
     db = await PGlite.create(dataDir);
     await db.exec("SET TIME ZONE 'UTC'");
   } catch (err) {
-    throw toSinkError(err, `cannot open ${description} (is another barfill using it?)`);
+    throw toSinkError(err, `cannot open ${description}`);
   }
   logger.debug(`using ${description}`);
   const migrator = new PostgresMigrator({ logger });
