@@ -115,6 +115,11 @@ describe('embedded PostgreSQL (PGlite): one process at a time per BARFILL_HOME',
     expect(reader.code, reader.stderr).toBe(1);
     expect(lastLine(reader.stderr)).toContain(`is in use: held by pid ${first.pid} (inject-csv`);
 
+    // A dry run does not open the store: it takes no lock.
+    const dry = await runCli(['inject-csv', '--csv-dir', csvDir, '--dry-run', '--no-progress', '--summary-json', '-'], { env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(summaryOf(dry.stdout)).toMatchObject({ failed: 0 });
+
     const impatient = await runCli(inject('--on-conflict', 'ignore'), { env: { ...env, BARFILL_LOCK_TIMEOUT: '1' } });
     expect(impatient.code, impatient.stderr).toBe(1);
     expect(impatient.stderr).toMatch(new RegExp(`waiting for embedded PostgreSQL \\(PGlite\\) at .*, held by pid ${first.pid} \\(inject-csv`));
@@ -204,6 +209,10 @@ describe('embedded ClickHouse (chDB): one process at a time per BARFILL_HOME', (
     expect(reader.code, reader.stderr).toBe(1);
     expect(lastLine(reader.stderr)).toContain(`is in use: held by pid ${first.pid} (backfill-1m`);
 
+    const runs = await runCli(['runs', '--engine', 'clickhouse'], { env });
+    expect(runs.code, runs.stderr).toBe(1);
+    expect(lastLine(runs.stderr)).toContain(`is in use: held by pid ${first.pid} (backfill-1m`);
+
     let text = '';
     const third = runCli(backfill(), { env: { ...env, BARFILL_LOCK_TIMEOUT: '120' }, onStderr: (s) => (text = s), timeoutMs: 170_000 });
     await waitForText(() => text, `held by pid ${first.pid} (backfill-1m`);
@@ -216,8 +225,8 @@ describe('embedded ClickHouse (chDB): one process at a time per BARFILL_HOME', (
     expect(reportOf(c.stderr)).toMatchObject({ outcome: 'success', rows_written: MINUTES });
     expect(existsSync(path.join(home, 'clickhouse.lock'))).toBe(false);
     expect(await canonical(env)).toBe(MINUTES);
-    const runs = await runCli(['runs', '--engine', 'clickhouse', '--format', 'json'], { env });
-    expect((JSON.parse(runs.stdout) as { runs: { outcome: string }[] }).runs.map((r) => r.outcome)).toEqual(['success', 'success']);
+    const listed = await runCli(['runs', '--engine', 'clickhouse', '--format', 'json'], { env });
+    expect((JSON.parse(listed.stdout) as { runs: { outcome: string }[] }).runs.map((r) => r.outcome)).toEqual(['success', 'success']);
   });
 
   it('the lock of a SIGKILLed backfill-1m is taken over by the next run, which ends exact', async () => {
