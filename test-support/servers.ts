@@ -3,7 +3,9 @@
  *
  * - `BARFILL_TEST_CH_URL` (default `http://127.0.0.1:8123`): a ClickHouse server (Debian's 18.16 in CI).
  * - `BARFILL_TEST_PG_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`): a PostgreSQL server.
- * - `BARFILL_REQUIRE_SERVERS=1` (set by `.ci/run`): a missing server fails its suite instead of skipping it.
+ * - `BARFILL_REQUIRE_SERVERS=1` (set by `.ci/run`): a missing server, or any other missing prerequisite of a test
+ *   (chDB, Debian's clickhouse-server binary, `script`, a tmpfs mount, TLS on the PostgreSQL server), fails its
+ *   suite instead of skipping it. Every conditional skip in the tests goes through `requireServer`/`requirePrerequisite`.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -56,6 +58,19 @@ export async function requireServer(name: string, available: boolean): Promise<b
   if (available) return true;
   if (serversRequired) {
     throw new Error(`${name} is required (BARFILL_REQUIRE_SERVERS=1) but is not reachable`);
+  }
+  return false;
+}
+
+/**
+ * The same for a prerequisite that is not a server (an optional package, a
+ * tool, a privilege): true to run; false to skip, only when not required;
+ * throws under BARFILL_REQUIRE_SERVERS=1 when it is missing.
+ */
+export function requirePrerequisite(name: string, available: boolean, required = serversRequired): boolean {
+  if (available) return true;
+  if (required) {
+    throw new Error(`${name} is required (BARFILL_REQUIRE_SERVERS=1) but is missing: CI must run this test, not skip it`);
   }
   return false;
 }

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'E_INPUT' // an input file or row that cannot be read: exit 1
   | 'E_SOURCE' // a data vendor failed (HTTP, auth, rate limit): exit 1
   | 'E_SINK' // the database failed: exit 1
+  | 'E_LOCKED' // an embedded store is in use by another process: exit 1
   | 'E_INTERRUPTED'; // SIGINT/SIGTERM: exit 130/143
 
 export class BarfillError extends Error {
@@ -69,6 +70,26 @@ export class SinkError extends BarfillError {
     this.name = 'SinkError';
     this.dbCode = options?.dbCode;
     this.transient = options?.transient ?? false;
+  }
+}
+
+/** Who holds an embedded store's lock, as written in its lock file. */
+export interface StoreLockHolder {
+  readonly pid: number;
+  readonly host: string;
+  readonly command: string;
+  /** ISO 8601 UTC. */
+  readonly started: string;
+}
+
+/** An embedded store is in use by another process (its lock is held): exit 1, nothing written. */
+export class StoreLockedError extends BarfillError {
+  /** The holder, or undefined when the lock file cannot be read. */
+  readonly holder: StoreLockHolder | undefined;
+  constructor(message: string, holder: StoreLockHolder | undefined) {
+    super('E_LOCKED', message);
+    this.name = 'StoreLockedError';
+    this.holder = holder;
   }
 }
 

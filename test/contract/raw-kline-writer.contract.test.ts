@@ -20,7 +20,7 @@ import type { KlineTarget } from '../../src/application/ports/raw-kline-writer.j
 import { SinkError } from '../../src/kernel/errors.js';
 import { InstrumentId } from '../../src/kernel/instrument-id.js';
 import { silentLogger } from '../../src/kernel/logger.js';
-import { chServerUrl, clickhouseAvailable, requireServer } from '../../test-support/servers.js';
+import { chServerUrl, clickhouseAvailable, requirePrerequisite, requireServer } from '../../test-support/servers.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2024, 0, 31, 23, 58); // crosses a month (partition) boundary
@@ -312,8 +312,9 @@ try {
 } catch {
   chdbInstalled = false;
 }
+const chdbRuns = requirePrerequisite('chdb (the optional embedded ClickHouse package)', chdbInstalled);
 
-describe.skipIf(!chdbInstalled)('embedded', () => {
+describe.skipIf(!chdbRuns)('embedded', () => {
   rawKlineWriterContract('embedded ClickHouse (chDB)', async () => {
     const home = await mkdtemp(path.join(os.tmpdir(), 'barfill-ch-contract-'));
     const handle = await openClickHouse({}, { home, logger: silentLogger });

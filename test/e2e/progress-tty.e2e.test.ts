@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { binPath } from './cli.js';
 import { embeddedPg } from './pg-target.js';
 import { startFakeFmp, type FakeFmp } from '../../test-support/fake-fmp/server.js';
+import { requirePrerequisite } from '../../test-support/servers.js';
 
 function hasScript(): boolean {
   try {
@@ -26,7 +27,7 @@ describe('progress on a terminal', () => {
     await fake.close();
   });
 
-  it.skipIf(!hasScript())('draws the overall and per-ticker lines, keeps log lines above them, and leaves the summary intact', async () => {
+  it.skipIf(!requirePrerequisite('script (util-linux/bsdutils), for a pseudo-terminal', hasScript()))('draws the overall and per-ticker lines, keeps log lines above them, and leaves the summary intact', async () => {
     const env = embeddedPg().env({ FMP_BASE_URL: fake.url, FMP_API_KEY: 'test-key', FMP_RATE_LIMIT: '6000', TERM: 'xterm', COLUMNS: '120' });
     const cmd = [process.execPath, binPath, 'concurrent', '--start', '040324', '--end', '050324', '--interval', '60', '--threads', '2', '--tickers', 'AAPL', 'MSFT', 'NVDA', 'AMD']
       .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { runCli, tempDir, type CliResult } from '../e2e/cli.js';
 import { writeBinanceSpotParquet, type FixtureResult } from '../../test-support/parquet-fixtures.js';
 import { clickhouseServerInstalled, freePort, ownClickHouse, type OwnClickHouse } from './ch-server.js';
+import { requirePrerequisite } from '../../test-support/servers.js';
 
 const T0 = Date.UTC(2023, 0, 1);
 const MINUTES = 300_000;
@@ -27,7 +28,9 @@ function reportOf(stderr: string): Record<string, unknown> {
 /** Lines that look like a stack trace. */
 const hasStack = (text: string): boolean => /^\s+at .+\(.+:\d+:\d+\)$/m.test(text) || /^\s+at [^\s]+:\d+:\d+$/m.test(text);
 
-describe.skipIf(!clickhouseServerInstalled)('ClickHouse faults (private server)', () => {
+const privateServerRuns = requirePrerequisite(`clickhouse-server (${process.env['CH_SERVER_BIN'] ?? '/usr/sbin/clickhouse-server'}), to start a private server`, clickhouseServerInstalled);
+
+describe.skipIf(!privateServerRuns)('ClickHouse faults (private server)', () => {
   let ch: OwnClickHouse;
   let fixture: FixtureResult;
   const dir = tempDir('ch-faults');

@@ -13,6 +13,7 @@ import { runCli, tempDir } from '../e2e/cli.js';
 import { embeddedCh } from '../e2e/ch-target.js';
 import { embeddedPg, serverPg, type PgTarget } from '../e2e/pg-target.js';
 import { startFakeFmp, type FakeFmp } from '../../test-support/fake-fmp/server.js';
+import { requirePrerequisite } from '../../test-support/servers.js';
 import { expectedBars } from '../../test-support/fake-fmp/data.js';
 import { writeBinanceSpotParquet } from '../../test-support/parquet-fixtures.js';
 import { hasStack, pgScalar, writeCsvFiles } from './support.js';
@@ -101,7 +102,11 @@ describe('unwritable paths and a full disk', () => {
   });
 
   it('--output-filename on a full disk (64 KiB tmpfs): exit 1 naming the path and ENOSPC, no file left; the database rows committed', async (ctx) => {
-    if (t === undefined || full === undefined) return ctx.skip();
+    if (t === undefined) return ctx.skip();
+    if (full === undefined) {
+      requirePrerequisite('a 64 KiB tmpfs for a full disk (mount -t tmpfs needs root)', false);
+      return ctx.skip();
+    }
     const target = path.join(full, 'combined.csv');
     const r = await runCli(['specific', '--start', '040324', '--end', '290324', '--tickers', 'FULLA', '--output-filename', target, '--summary-json', '-'], {
       env: t.env({ FMP_BASE_URL: fake.url, FMP_API_KEY: 'test-key', FMP_RATE_LIMIT: '60000' }),

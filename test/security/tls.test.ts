@@ -2,14 +2,16 @@
  * TLS settings against the real servers. PostgreSQL: with ssl on (Debian's
  * snakeoil certificate), PGSSLMODE=require connects and warns that the
  * certificate is not verified, verify-full fails clearly; with ssl off both
- * fail clearly ("does not support SSL"). ClickHouse: CH_SECURE=true against
+ * fail clearly ("does not support SSL": a stand-in server that refuses TLS, so
+ * that this runs whatever the real server's setting). ClickHouse: CH_SECURE=true against
  * the plain HTTP server fails clearly; CH_VERIFY=false logs a warning.
  * "Clearly": exit 1, one `barfill:` line naming the server, no stack trace.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { cleanEnv, runCli, tempDir } from '../e2e/cli.js';
-import { chServerUrl, clickhouseAvailable, pgServerUrl, postgresAvailable, requireServer } from '../../test-support/servers.js';
+import net from 'node:net';
+import { chServerUrl, clickhouseAvailable, pgServerUrl, postgresAvailable, requirePrerequisite, requireServer } from '../../test-support/servers.js';
 
 const NO_STACK = /\n\s+at .*:\d+:\d+/;
 
@@ -27,8 +29,10 @@ beforeAll(async () => {
 describe('PostgreSQL TLS (PGSSLMODE)', () => {
   const env = (mode: string): NodeJS.ProcessEnv => cleanEnv({ BARFILL_HOME: tempDir('tls'), DATABASE_URL: pgServerUrl, PGSSLMODE: mode });
 
+  const sslOnRuns = (): boolean => pgUp && requirePrerequisite('ssl = on in the PostgreSQL server (.ci/run turns it on with openssl)', sslOn);
+
   it('with ssl on: require connects and warns that the certificate is not verified (skipped when the server has ssl off)', async (ctx) => {
-    if (!pgUp || !sslOn) return ctx.skip();
+    if (!sslOnRuns()) return ctx.skip();
     const r = await runCli(['query', 'postgres', '--sql', 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()'], { env: env('require') });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout.trim()) as unknown).toEqual({ ssl: true });
@@ -36,21 +40,33 @@ describe('PostgreSQL TLS (PGSSLMODE)', () => {
   });
 
   it('with ssl on: verify-full fails clearly on the self-signed certificate (skipped when the server has ssl off)', async (ctx) => {
-    if (!pgUp || !sslOn) return ctx.skip();
+    if (!sslOnRuns()) return ctx.skip();
     const r = await runCli(['query', 'postgres', '--sql', 'SELECT 1'], { env: env('verify-full') });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^barfill: cannot connect to PostgreSQL at .*(self[- ]signed|certificate)/im);
     expect(r.stderr).not.toMatch(NO_STACK);
   });
 
-  it('with ssl off: require and verify-full fail clearly ("does not support SSL"), require still warns (skipped when the server has ssl on)', async (ctx) => {
-    if (!pgUp || sslOn) return ctx.skip();
-    for (const mode of ['require', 'verify-full']) {
-      const r = await runCli(['query', 'postgres', '--sql', 'SELECT 1'], { env: env(mode) });
-      expect(r.code, mode).toBe(1);
-      expect(r.stderr).toMatch(/^barfill: cannot connect to PostgreSQL at 127\.0\.0\.1:\d+\/\w+: The server does not support SSL connections$/m);
-      expect(r.stderr).not.toMatch(NO_STACK);
-      if (mode === 'require') expect(r.stderr).toMatch(/WARNING sslmode=require: .*NOT verified/);
+  it('a server without TLS: require and verify-full fail clearly ("does not support SSL"), require still warns', async () => {
+    // Answers the client's SSLRequest with 'N', as a PostgreSQL server with ssl = off does.
+    const noTls = net.createServer((socket) => {
+      socket.once('data', () => socket.end('N'));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => noTls.listen(0, '127.0.0.1', resolve));
+    const { port } = noTls.address() as net.AddressInfo;
+    const plainEnv = (mode: string): NodeJS.ProcessEnv =>
+      cleanEnv({ BARFILL_HOME: tempDir('tls'), DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres`, PGSSLMODE: mode });
+    try {
+      for (const mode of ['require', 'verify-full']) {
+        const r = await runCli(['query', 'postgres', '--sql', 'SELECT 1'], { env: plainEnv(mode) });
+        expect(r.code, mode).toBe(1);
+        expect(r.stderr).toMatch(/^barfill: cannot connect to PostgreSQL at 127\.0\.0\.1:\d+\/\w+: The server does not support SSL connections$/m);
+        expect(r.stderr).not.toMatch(NO_STACK);
+        if (mode === 'require') expect(r.stderr).toMatch(/WARNING sslmode=require: .*NOT verified/);
+      }
+    } finally {
+      await new Promise((resolve) => noTls.close(resolve));
     }
   });
 

@@ -8,6 +8,7 @@ import { redact, secretsFromEnv } from '../../../src/adapters/node/stderr-logger
 import { parseFlags, renderHelp } from './args.js';
 import type { CommandContext, CommandModule } from './context.js';
 import { EXIT_USAGE, describeError, exitCodeFor } from './error-boundary.js';
+import { configureStoreLocks, releaseStoreLocks } from '../wiring/store-locks.js';
 
 const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<CommandModule> }>> = {
   'backfill-1m': {
@@ -111,6 +112,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   const sigterm = onSignal('SIGTERM');
   process.on('SIGINT', sigint);
   process.on('SIGTERM', sigterm);
+  configureStoreLocks(name, controller.signal);
 
   // A stack trace only when the command was parsed and asked for DEBUG; a usage error is one line.
   let withStack = false;
@@ -128,6 +130,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     stderr(`${describeError(err, withStack)}\n`);
     return exitCodeFor(err);
   } finally {
+    // The embedded stores' locks are held for the whole command (closed stores included); released here.
+    await releaseStoreLocks();
     process.off('SIGINT', sigint);
     process.off('SIGTERM', sigterm);
   }

@@ -7,6 +7,8 @@
  *   false), CH_VERIFY (default true; false skips TLS certificate verification).
  * - CH_HOST unset: the embedded chDB store at `${home}/clickhouse` (needs the
  *   optional dependency `chdb`); its migrations are applied when it is opened.
+ *   The process takes the store's lock first and holds it until the command
+ *   ends (../store-locks.ts).
  */
 import https from 'node:https';
 import { mkdirSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { ConfigError, SinkError, errorMessage } from '../../../../src/kernel/err
 import type { Logger } from '../../../../src/kernel/logger.js';
 import type { RetryPolicy } from '../../../../src/application/use-cases/retry.js';
 import { retryPolicyFromEnv, timerSleep } from '../sleep.js';
+import { lockEmbeddedStore } from '../store-locks.js';
 
 export interface ClickHouseHandle {
   readonly gateway: ClickHouseGateway & ClickHouseReadOnlyQueries;
@@ -151,6 +154,9 @@ export async function openClickHouse(env: Env, options: { home: string; logger: 
   } catch (err) {
     throw new ConfigError(`cannot create the embedded ClickHouse directory ${config.path} (BARFILL_HOME)`, { cause: err });
   }
+  const description = `embedded ClickHouse (chDB) at ${config.path}`;
+  // chDB cannot be opened by two processes on one path safely: one process at a time, for the whole command.
+  await lockEmbeddedStore(config.path, description, env, logger);
   const gateway = await openChdbGateway(config.path);
   let applied: string[];
   try {
@@ -160,7 +166,7 @@ export async function openClickHouse(env: Env, options: { home: string; logger: 
     throw err;
   }
   if (applied.length > 0) logger.debug('applied ClickHouse migrations to the embedded store', { versions: applied, path: config.path });
-  return handle(gateway, config.database, true, `embedded ClickHouse (chDB) at ${config.path}`, applied, retry, logger);
+  return handle(gateway, config.database, true, description, applied, retry, logger);
 }
 
 function handle(

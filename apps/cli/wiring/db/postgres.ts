@@ -12,6 +12,7 @@ import { PostgresMigrator } from '../../../../src/adapters/postgres/postgres-mig
 import type { SqlSession } from '../../../../src/adapters/postgres/postgres-migrator.js';
 import { readOnlyQuery, type TextRowsConnection } from '../../../../src/adapters/postgres/pg-read-query.js';
 import type { ResultChunk } from '../../../../src/adapters/export/query-result.js';
+import { lockEmbeddedStore } from '../store-locks.js';
 
 export interface PostgresHandle {
   /** True for embedded PGlite (no server configured). */
@@ -235,7 +236,7 @@ export async function openPostgres(
   options: { home: string; maxConnections: number; logger: Logger },
 ): Promise<PostgresHandle> {
   const settings = postgresServerSettings(env);
-  if (settings === undefined) return openEmbedded(options.home, options.logger);
+  if (settings === undefined) return openEmbedded(env, options.home, options.logger);
   const { logger } = options;
   const secrets = settings.password === undefined ? [] : [settings.password];
   const config: pg.PoolConfig = {
@@ -304,7 +305,7 @@ export async function openPostgres(
   };
 }
 
-async function openEmbedded(home: string, logger: Logger): Promise<PostgresHandle> {
+async function openEmbedded(env: Readonly<Record<string, string | undefined>>, home: string, logger: Logger): Promise<PostgresHandle> {
   const dataDir = path.resolve(home, 'pglite');
   const description = `embedded PostgreSQL (PGlite) at ${dataDir}`;
   try {
@@ -312,6 +313,8 @@ async function openEmbedded(home: string, logger: Logger): Promise<PostgresHandl
   } catch (err) {
     throw new ConfigError(`cannot create the embedded PostgreSQL directory ${dataDir}`, { cause: err });
   }
+  // PGlite is one process's database: one process at a time, for the whole command (../store-locks.ts).
+  await lockEmbeddedStore(dataDir, description, env, logger);
   const [{ PGlite }, { PgliteBarWriter }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('../../../../src/adapters/postgres/pglite-bar-writer.js'),
@@ -321,7 +324,7 @@ async function openEmbedded(home: string, logger: Logger): Promise<PostgresHandl
     db = await PGlite.create(dataDir);
     await db.exec("SET TIME ZONE 'UTC'");
   } catch (err) {
-    throw toSinkError(err, `cannot open ${description} (is another barfill using it?)`);
+    throw toSinkError(err, `cannot open ${description}`);
   }
   logger.debug(`using ${description}`);
   const migrator = new PostgresMigrator({ logger });
