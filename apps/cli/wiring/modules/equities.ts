@@ -14,7 +14,7 @@ import { discardRejects, type RejectSink } from '../../../../src/application/por
 import { BackfillBarsUseCase, type BackfillBarsCommand, type RunSummary } from '../../../../src/application/use-cases/backfill-bars.js';
 import { InjectBarFilesUseCase, type InjectBarFilesCommand } from '../../../../src/application/use-cases/inject-bar-files.js';
 import { openPostgres, type PostgresHandle } from '../db/postgres.js';
-import { createFmpBarSource, fmpPlanSettings } from '../clients/fmp.js';
+import { createFmpBarSource, createFmpWindowCache, fmpPlanSettings } from '../clients/fmp.js';
 import { describePlan, planFetch } from '../../../../src/adapters/fmp/plan.js';
 import { QuotaGuardedBarSource } from '../../../../src/adapters/fmp/quota-source.js';
 import { PgApiUsage } from '../../../../src/adapters/postgres/pg-api-usage.js';
@@ -83,7 +83,14 @@ export async function runBackfillBars(
   c: Common & { readonly commandName: string; readonly outputFile: string | undefined; readonly command: BackfillBarsCommand },
 ): Promise<RunSummary> {
   const retry = unitRetry(c.env);
-  const inner = await createFmpBarSource(c.env, { cwd: c.cwd, logger: c.logger });
+  const cache = await createFmpWindowCache(c.env, { cwd: c.cwd, home: barfillHome(c.env, c.cwd), logger: c.logger });
+  const inner = await createFmpBarSource(c.env, { cwd: c.cwd, logger: c.logger, cache });
+  const committed = (ticker: string): Promise<void> =>
+    cache.removeTicker(ticker.trim().toUpperCase(), c.command.intervalMinutes, c.command.fromDate, c.command.toDate).catch((err: unknown) => {
+      c.logger.warn(`[${ticker}] could not remove its cached FMP windows: ${errorMessage(err)}`);
+    });
+  // Tickers a resumed run already committed (a crash may have come before their cache was removed).
+  if (!c.dryRun) for (const t of c.alreadyDone) await committed(t);
   const settings = await fmpPlanSettings(c.env, c.cwd);
   const tickers = c.command.tickers.filter((t) => !c.alreadyDone.has(t));
   const outPath = c.outputFile === undefined ? undefined : path.resolve(c.cwd, c.outputFile);
@@ -154,7 +161,8 @@ export async function runBackfillBars(
       }
       try {
         return await new BackfillBarsUseCase({
-          hooks,
+          // Once a ticker is committed its cached answers are removed; a dry run keeps them for the real run.
+          hooks: pg === undefined ? hooks : afterDone(hooks, committed),
           source,
           writer: pg?.writer,
           exporter,
@@ -180,6 +188,28 @@ export async function runBackfillBars(
     await exporter?.abort();
     throw err;
   }
+}
+
+/** Hooks that also call `done` once a unit is finished and done (after the inner hooks recorded it). */
+function afterDone(hooks: UnitHooks, done: (unit: string) => Promise<void>): UnitHooks {
+  return {
+    begin: (total) => {
+      hooks.begin(total);
+    },
+    started: (unit) => {
+      hooks.started(unit);
+    },
+    rows: (unit, rows) => {
+      hooks.rows(unit, rows);
+    },
+    finished: async (u) => {
+      await hooks.finished(u);
+      if (u.done) await done(u.name);
+    },
+    end: () => {
+      hooks.end();
+    },
+  };
 }
 
 /** Every *.csv and *.csv.gz under dir (recursively), sorted. */
