@@ -9,6 +9,7 @@ import { FmpBarSource } from '../src/adapters/fmp/fmp-bar-source.js';
 import type { FmpBarSourceOptions } from '../src/adapters/fmp/fmp-bar-source.js';
 import { RateLimiter } from '../src/adapters/fmp/rate-limiter.js';
 import { splitWindows } from '../src/adapters/fmp/windows.js';
+import type { FmpWindowCache, WindowKey } from '../src/adapters/fmp/window-cache.js';
 import type { BarInterval } from '../src/application/bar-batch.js';
 import type { BarFetchObserver, EmptyWindow } from '../src/application/ports/bar-source.js';
 import { createFmpBarSource } from '../apps/cli/wiring/clients/fmp.js';
@@ -384,10 +385,37 @@ describe('FmpBarSource: permanent failures', () => {
     setTimeout(() => {
       ac.abort(new Error('interrupted by test'));
     }, 100);
-    const err = await collect(source(), 'QQQ', 1, '2024-03-04', '2024-03-08', ac.signal).catch((e: unknown) => e);
+    // The answer in flight is given stopGraceMs to arrive (it is paid for); this one hangs, so it is dropped.
+    const started = performance.now();
+    const err = await collect(source({ stopGraceMs: 300 }), 'QQQ', 1, '2024-03-04', '2024-03-08', ac.signal).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toBe('interrupted by test');
     expect(fake.stats.requests).toBe(1);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('lets the answer in flight at a stop arrive, then sends no other request', async () => {
+    fake.setOptions({ latencyMs: 300 });
+    const ac = new AbortController();
+    setTimeout(() => {
+      ac.abort(new Error('interrupted by test'));
+    }, 100);
+    const kept: WindowKey[] = [];
+    const cache: FmpWindowCache = {
+      get: () => Promise.resolve(undefined),
+      put: (key) => {
+        kept.push(key);
+        return Promise.resolve();
+      },
+    };
+    const src = source({ cache });
+    const got: number[] = [];
+    const err = await (async () => {
+      for await (const b of src.fetch({ ticker: 'QQQ', exchange: 'NASDAQ', intervalMinutes: 1, fromDate: '2024-03-04', toDate: '2024-04-30', signal: ac.signal })) got.push(b.length);
+    })().catch((e: unknown) => e);
+    expect((err as Error).message).toBe('interrupted by test');
+    expect(fake.stats.requests).toBe(1);
+    expect(kept).toEqual([{ ticker: 'QQQ', intervalMinutes: 1, fromDate: '2024-03-04', toDate: '2024-03-19' }]);
   });
 
   it('honours the kernel StopSignal too, during a backoff sleep', async () => {

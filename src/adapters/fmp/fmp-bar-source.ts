@@ -10,6 +10,8 @@
  *   overlapping bars are merged once. A one-day window cannot be split: warning.
  * - With a cache, every answer received is kept, and a window already answered
  *   is read from it without a request (nor an `onRequest` call).
+ * - A stop (SIGINT) lets the answer in flight arrive for up to STOP_GRACE_MS,
+ *   so that, paid for, it is kept; no further request is sent.
  * - Every HTTP attempt waits for the shared rate limiter. 429, 5xx, 408,
  *   timeouts, connection errors and malformed bodies are retried with
  *   exponential backoff and full jitter; a 429 also pauses every worker.
@@ -68,6 +70,8 @@ export interface FmpBarSourceOptions {
   /** Uniform in [0, 1); default Math.random. */
   readonly random?: () => number;
   readonly logger?: Logger;
+  /** How long an answer in flight may still arrive after a stop; default STOP_GRACE_MS (5 s). */
+  readonly stopGraceMs?: number;
   /** Answers already paid for: read before a request, filled after one (see window-cache.ts). */
   readonly cache?: FmpWindowCache;
 }
@@ -103,6 +107,29 @@ function positiveInt(name: string, value: number, min: number): number {
 function abortError(signal: AbortSignal): unknown {
   const reason: unknown = signal.reason;
   return reason instanceof Error ? reason : new SourceError('FMP request aborted', { retryable: false });
+}
+
+/** How long an answer in flight may still arrive after a stop (SIGINT): it is paid for, so it is kept. */
+export const STOP_GRACE_MS = 5_000;
+
+/** A signal aborted `ms` after `stop` is (with its reason); `release` drops the listener and timer. */
+function abortLater(stop: AbortSignal, ms: number): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const onStop = (): void => {
+    timer = setTimeout(() => {
+      controller.abort(stop.reason);
+    }, ms);
+  };
+  if (stop.aborted) onStop();
+  else stop.addEventListener('abort', onStop, { once: true });
+  return {
+    signal: controller.signal,
+    release: () => {
+      stop.removeEventListener('abort', onStop);
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
 }
 
 /** The request as the private methods see it: the stop signal as a real AbortSignal (for fetch). */
@@ -142,6 +169,7 @@ export class FmpBarSource implements BarSource {
   private readonly random: () => number;
   private readonly logger: Logger;
   private readonly cache: FmpWindowCache | undefined;
+  private readonly stopGraceMs: number;
   /** Set by a 401: every later fetch fails at once. */
   private fatal: SourceError | undefined;
 
@@ -173,6 +201,7 @@ export class FmpBarSource implements BarSource {
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? silentLogger;
     this.cache = options.cache;
+    this.stopGraceMs = positiveInt('stopGraceMs', options.stopGraceMs ?? STOP_GRACE_MS, 0);
   }
 
   async *fetch(request: BarFetchRequest, observer?: BarFetchObserver): AsyncIterable<BarBatch> {
@@ -371,7 +400,25 @@ export class FmpBarSource implements BarSource {
     callerSignal: AbortSignal | undefined,
   ): Promise<Attempt> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = callerSignal === undefined ? timeout : AbortSignal.any([callerSignal, timeout]);
+    // A stop lets the answer in flight arrive (it is paid for, and kept in the cache), for a few seconds.
+    const grace = callerSignal === undefined ? undefined : abortLater(callerSignal, this.stopGraceMs);
+    const signal = grace === undefined ? timeout : AbortSignal.any([grace.signal, timeout]);
+    try {
+      return await this.exchange(href, label, from, to, callerSignal, timeout, signal);
+    } finally {
+      grace?.release();
+    }
+  }
+
+  private async exchange(
+    href: string,
+    label: string,
+    from: string,
+    to: string,
+    callerSignal: AbortSignal | undefined,
+    timeout: AbortSignal,
+    signal: AbortSignal,
+  ): Promise<Attempt> {
     let status: number;
     let statusText: string;
     let contentType: string;
