@@ -89,6 +89,8 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
       // "Tomorrow" (a raised limit): the two kept windows cost nothing, the two others one request each.
       const next = await runCli(['specific', '--resume', 'last', '--no-progress'], { env: envOf(t, { FMP_DAILY_LIMIT: '4' }) });
       expect(next.code, next.stderr).toBe(0);
+      expect(next.stderr).toContain('plan: 1 tickers x 4 windows = 4 windows, 2 in the cache: 2 requests');
+      expect(next.stderr).toMatch(/FMP_DAILY_LIMIT 4: fits \(2 used today, 4 after this run\)/);
       const r = requested(fake, 'LIM');
       expect(r.twice).toEqual([]);
       expect(r.all.sort()).toEqual(windows.map((w) => `1min ${w.fromDate}..${w.toDate}`).sort());

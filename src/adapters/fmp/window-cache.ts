@@ -194,6 +194,17 @@ export class FileWindowCache implements FmpWindowCache {
     }
   }
 
+  /** How many of `windows` the cache holds an entry for (verified only when read). */
+  async countCached(ticker: string, interval: BarInterval, windows: readonly { fromDate: string; toDate: string }[]): Promise<number> {
+    let names: Set<string>;
+    try {
+      names = new Set(await readdir(this.tickerDir(ticker, interval)));
+    } catch {
+      return 0;
+    }
+    return windows.filter((w) => names.has(`${w.fromDate}_${w.toDate}.bin`)).length;
+  }
+
   /** Removes a ticker's entries whose windows lie inside `[fromDate, toDate]` (its bars are committed). */
   async removeTicker(ticker: string, interval: BarInterval, fromDate: string, toDate: string): Promise<void> {
     const dir = this.tickerDir(ticker, interval);

@@ -16,6 +16,7 @@ import { InjectBarFilesUseCase, type InjectBarFilesCommand } from '../../../../s
 import { openPostgres, type PostgresHandle } from '../db/postgres.js';
 import { createFmpBarSource, createFmpWindowCache, fmpPlanSettings } from '../clients/fmp.js';
 import { describePlan, planFetch } from '../../../../src/adapters/fmp/plan.js';
+import { splitWindows } from '../../../../src/adapters/fmp/windows.js';
 import { QuotaGuardedBarSource } from '../../../../src/adapters/fmp/quota-source.js';
 import { PgApiUsage } from '../../../../src/adapters/postgres/pg-api-usage.js';
 import { PgEmptyWindows } from '../../../../src/adapters/postgres/pg-empty-windows.js';
@@ -101,7 +102,11 @@ export async function runBackfillBars(
       const day = new Date().toISOString().slice(0, 10);
       const usage = pg === undefined ? undefined : new PgApiUsage((sql, params) => pg.query(sql, params));
       const usedToday = usage === undefined ? 0 : await usage.usedOn('fmp', day);
+      const windows = splitWindows(c.command.fromDate, c.command.toDate, c.command.intervalMinutes, settings.rowCap);
+      const cached = new Map<string, number>();
+      for (const t of tickers) cached.set(t, await cache.countCached(t.trim().toUpperCase(), c.command.intervalMinutes, windows));
       const plan = planFetch({
+        cached,
         tickers,
         fromDate: c.command.fromDate,
         toDate: c.command.toDate,
