@@ -1,8 +1,9 @@
 /**
  * `BarSource` over Financial Modeling Prep's `/stable/historical-chart/{interval}`.
  *
- * - The date range is split into windows that stay below the row cap
- *   (`splitWindows`), fetched oldest first, one batch per window.
+ * - The date range is split into windows of regular-session trading days that
+ *   stay below the row cap (`splitWindows`), fetched oldest first, one batch
+ *   per window; answers with more bars (extended hours) come back truncated.
  * - A response that may have been truncated (at least `truncationThreshold`
  *   rows, default the row cap) keeps its rows and the older part
  *   `[from, oldest bar's date]` is fetched again, recursively (a window whose
