@@ -107,7 +107,7 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
         onSpawn: (p) => (pid = p),
       });
       // The second window's request is in flight (or answered): the ticker is certainly not done.
-      for (let i = 0; i < 600 && (fake.stats.bySymbol['SIG'] ?? 0) < 2; i++) await new Promise((res) => setTimeout(res, 20));
+      for (let i = 0; i < 6000 && (fake.stats.bySymbol['SIG'] ?? 0) < 2; i++) await new Promise((res) => setTimeout(res, 20));
       process.kill(pid, 'SIGINT');
       const stopped = await run;
       expect(stopped.code, stopped.stderr).toBe(130);

@@ -56,7 +56,7 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
         env,
         onSpawn: (p) => (pid = p),
       });
-      for (let i = 0; i < 1500 && (fake.stats.bySymbol[TICKERS[2]!] ?? 0) === 0; i++) await new Promise((res) => setTimeout(res, 20));
+      for (let i = 0; i < 6000 && (fake.stats.bySymbol[TICKERS[2]!] ?? 0) === 0; i++) await new Promise((res) => setTimeout(res, 20));
       expect(fake.stats.bySymbol[TICKERS[2]!]).toBeGreaterThan(0);
       process.kill(pid, 'SIGKILL');
       expect((await killed).signal).toBe('SIGKILL');
