@@ -81,6 +81,19 @@ describe('FileWindowCache', () => {
     expect(files(root).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('a cache that cannot be written warns once and never fails the fetch', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'barfill-wc-'));
+    writeFileSync(path.join(dir, 'file'), 'x');
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (m: string) => void warnings.push(m) };
+    const c = new FileWindowCache({ root: path.join(dir, 'file', 'cache'), baseUrl: 'http://127.0.0.1:1', logger, now: () => NOW });
+    await c.put(KEY, answer(1));
+    await c.put({ ...KEY, ticker: 'MSFT' }, answer(1));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/cannot keep fetched windows/);
+    expect(await c.get(KEY)).toBeUndefined();
+  });
+
   it('names paths so that no ticker can leave its directory', () => {
     expect(safeSegment('..')).toBe('%2E%2E');
     expect(safeSegment('BRK.B')).toBe('BRK%2EB');
