@@ -9,6 +9,7 @@ import { FmpBarSource } from '../src/adapters/fmp/fmp-bar-source.js';
 import type { FmpBarSourceOptions } from '../src/adapters/fmp/fmp-bar-source.js';
 import { RateLimiter } from '../src/adapters/fmp/rate-limiter.js';
 import { splitWindows } from '../src/adapters/fmp/windows.js';
+import type { FmpWindowCache, WindowKey } from '../src/adapters/fmp/window-cache.js';
 import type { BarInterval } from '../src/application/bar-batch.js';
 import type { BarFetchObserver, EmptyWindow } from '../src/application/ports/bar-source.js';
 import { createFmpBarSource } from '../apps/cli/wiring/clients/fmp.js';
@@ -203,12 +204,20 @@ describe('FmpBarSource: truncated answers', () => {
     expect(fake.stats.truncated).toBeGreaterThan(0);
   });
 
-  it('extended-hours days (960 one-minute bars) stay below the 5,000-row cap', async () => {
+  it('extended-hours answers (960 one-minute bars a day) overflow the regular-session windows and are split without a bar lost', async () => {
     fake.setOptions({ extendedHours: true });
     const got = await collect(source(), 'EXT', 1, '2024-03-04', '2024-03-29');
     expectExact(got, expected('EXT', 1, '2024-03-04', '2024-03-29', { extendedHours: true }));
-    expect(fake.stats.truncated).toBe(0);
-    expect(Math.max(...fake.stats.log.map((l) => l.rows))).toBe(4800);
+    expect(fake.stats.truncated).toBe(3);
+    // Window 03-04..03-19 (12 trading days, 11,520 bars): the newest 5,000, then 03-04..03-12, then 03-04..03-05;
+    // window 03-20..03-29 (7,680 bars): the newest 5,000, then 03-20..03-22. No request twice.
+    expect(got.requests.map((r) => `${r.fromDate}..${r.toDate}`)).toEqual([
+      '2024-03-04..2024-03-19',
+      '2024-03-04..2024-03-12',
+      '2024-03-04..2024-03-05',
+      '2024-03-20..2024-03-29',
+      '2024-03-20..2024-03-22',
+    ]);
   });
 
   it('a cap cutting inside the first day of a window is repaired', async () => {
@@ -246,7 +255,7 @@ describe('FmpBarSource: rate limits', () => {
     const src = source({ rateLimiter: limiter });
     const tickers = ['DDD', 'EEE', 'FFF'];
     const results = await Promise.all(tickers.map((t) => collect(src, t, 1, '2024-01-01', '2024-02-29')));
-    expect(fake.stats.requests).toBeGreaterThan(20);
+    expect(fake.stats.requests).toBeGreaterThan(15); // the limiter's window is passed several times
     expect(fake.stats.rateLimited).toBe(0);
     results.forEach((r, i) => {
       expectExact(r, expected(tickers[i]!, 1, '2024-01-01', '2024-02-29'));
@@ -356,7 +365,7 @@ describe('FmpBarSource: permanent failures', () => {
     const e = err as SourceError;
     expect(e.retryable).toBe(false);
     expect(e.fatal).toBe(false);
-    expect(e.message).toMatch(/GATED 1min 2024-03-04\.\.2024-03-10: not available under the current FMP plan \(HTTP 402/);
+    expect(e.message).toMatch(/GATED 1min 2024-03-04\.\.2024-03-15: not available under the current FMP plan \(HTTP 402/);
     expect(fake.stats.requests).toBe(1);
     // The source is not poisoned: other tickers still work.
     const ok = await collect(source(), 'PPP', 60, '2024-03-04', '2024-03-08');
@@ -367,7 +376,7 @@ describe('FmpBarSource: permanent failures', () => {
     const got = await collect(source(), 'ZZNOPE', 1, '2024-03-04', '2024-03-24');
     expect(got.batches).toBe(0);
     expect(got.empty).toEqual(splitWindows('2024-03-04', '2024-03-24', 1));
-    expect(fake.stats.requests).toBe(3);
+    expect(fake.stats.requests).toBe(2);
   });
 
   it('stops with the caller’s reason when the signal aborts', async () => {
@@ -376,10 +385,37 @@ describe('FmpBarSource: permanent failures', () => {
     setTimeout(() => {
       ac.abort(new Error('interrupted by test'));
     }, 100);
-    const err = await collect(source(), 'QQQ', 1, '2024-03-04', '2024-03-08', ac.signal).catch((e: unknown) => e);
+    // The answer in flight is given stopGraceMs to arrive (it is paid for); this one hangs, so it is dropped.
+    const started = performance.now();
+    const err = await collect(source({ stopGraceMs: 300 }), 'QQQ', 1, '2024-03-04', '2024-03-08', ac.signal).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toBe('interrupted by test');
     expect(fake.stats.requests).toBe(1);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('lets the answer in flight at a stop arrive, then sends no other request', async () => {
+    fake.setOptions({ latencyMs: 300 });
+    const ac = new AbortController();
+    setTimeout(() => {
+      ac.abort(new Error('interrupted by test'));
+    }, 100);
+    const kept: WindowKey[] = [];
+    const cache: FmpWindowCache = {
+      get: () => Promise.resolve(undefined),
+      put: (key) => {
+        kept.push(key);
+        return Promise.resolve();
+      },
+    };
+    const src = source({ cache });
+    const got: number[] = [];
+    const err = await (async () => {
+      for await (const b of src.fetch({ ticker: 'QQQ', exchange: 'NASDAQ', intervalMinutes: 1, fromDate: '2024-03-04', toDate: '2024-04-30', signal: ac.signal })) got.push(b.length);
+    })().catch((e: unknown) => e);
+    expect((err as Error).message).toBe('interrupted by test');
+    expect(fake.stats.requests).toBe(1);
+    expect(kept).toEqual([{ ticker: 'QQQ', intervalMinutes: 1, fromDate: '2024-03-04', toDate: '2024-03-19' }]);
   });
 
   it('honours the kernel StopSignal too, during a backoff sleep', async () => {

@@ -41,7 +41,10 @@ describe('PostgreSQL restarted mid-run', () => {
 
     fake.resetStats();
     const running = runCli(args, { env, timeoutMs: 170_000 });
-    while (fake.stats.requests < 6) await sleep(20);
+    // Restart once the first tickers hold open transactions: each fetches 02-01..02-19 (12 trading days, plus the
+    // fake's bars on Presidents' Day: cut at 5,000 rows), then 02-01 again, writes that batch and asks for
+    // 02-20..02-29; requests 9..12 are that third round, sent while the first batches are in open transactions.
+    while (fake.stats.requests < 10) await sleep(20);
     await restartPostgres(target);
     const first = await running;
     const s1 = summaryOf(first.stdout);

@@ -1,13 +1,18 @@
 /**
  * `BarSource` over Financial Modeling Prep's `/stable/historical-chart/{interval}`.
  *
- * - The date range is split into windows that stay below the row cap
- *   (`splitWindows`), fetched oldest first, one batch per window.
+ * - The date range is split into windows of regular-session trading days that
+ *   stay below the row cap (`splitWindows`), fetched oldest first, one batch
+ *   per window; answers with more bars (extended hours) come back truncated.
  * - A response that may have been truncated (at least `truncationThreshold`
  *   rows, default the row cap) keeps its rows and the older part
  *   `[from, oldest bar's date]` is fetched again, recursively (a window whose
  *   rows are all on its last day: the days before it and that day apart);
  *   overlapping bars are merged once. A one-day window cannot be split: warning.
+ * - With a cache, every answer received is kept, and a window already answered
+ *   is read from it without a request (nor an `onRequest` call).
+ * - A stop (SIGINT) lets the answer in flight arrive for up to STOP_GRACE_MS,
+ *   so that, paid for, it is kept; no further request is sent.
  * - Every HTTP attempt waits for the shared rate limiter. 429, 5xx, 408,
  *   timeouts, connection errors and malformed bodies are retried with
  *   exponential backoff and full jitter; a 429 also pauses every worker.
@@ -32,7 +37,8 @@ import type { BarColumns, ParsedBars } from './parse-bars.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { RequestRateLimiter, Sleep } from './rate-limiter.js';
 import { scrubSecret } from './redact.js';
-import { addDays, dayNumber, DEFAULT_ROW_CAP, intervalPath, splitWindows } from './windows.js';
+import type { FmpWindowCache } from './window-cache.js';
+import { addDays, dayNumber, DEFAULT_ROW_CAP, intervalPath, isTradingDay, splitWindows } from './windows.js';
 
 export const DEFAULT_FMP_BASE_URL = 'https://financialmodelingprep.com';
 export const DEFAULT_FMP_RATE_LIMIT = 300;
@@ -65,6 +71,10 @@ export interface FmpBarSourceOptions {
   /** Uniform in [0, 1); default Math.random. */
   readonly random?: () => number;
   readonly logger?: Logger;
+  /** How long an answer in flight may still arrive after a stop; default STOP_GRACE_MS (5 s). */
+  readonly stopGraceMs?: number;
+  /** Answers already paid for: read before a request, filled after one (see window-cache.ts). */
+  readonly cache?: FmpWindowCache;
 }
 
 type Attempt =
@@ -98,6 +108,29 @@ function positiveInt(name: string, value: number, min: number): number {
 function abortError(signal: AbortSignal): unknown {
   const reason: unknown = signal.reason;
   return reason instanceof Error ? reason : new SourceError('FMP request aborted', { retryable: false });
+}
+
+/** How long an answer in flight may still arrive after a stop (SIGINT): it is paid for, so it is kept. */
+export const STOP_GRACE_MS = 5_000;
+
+/** A signal aborted `ms` after `stop` is (with its reason); `release` drops the listener and timer. */
+function abortLater(stop: AbortSignal, ms: number): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const onStop = (): void => {
+    timer = setTimeout(() => {
+      controller.abort(stop.reason);
+    }, ms);
+  };
+  if (stop.aborted) onStop();
+  else stop.addEventListener('abort', onStop, { once: true });
+  return {
+    signal: controller.signal,
+    release: () => {
+      stop.removeEventListener('abort', onStop);
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
 }
 
 /** The request as the private methods see it: the stop signal as a real AbortSignal (for fetch). */
@@ -136,6 +169,8 @@ export class FmpBarSource implements BarSource {
   private readonly sleep: Sleep;
   private readonly random: () => number;
   private readonly logger: Logger;
+  private readonly cache: FmpWindowCache | undefined;
+  private readonly stopGraceMs: number;
   /** Set by a 401: every later fetch fails at once. */
   private fatal: SourceError | undefined;
 
@@ -166,6 +201,8 @@ export class FmpBarSource implements BarSource {
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? silentLogger;
+    this.cache = options.cache;
+    this.stopGraceMs = positiveInt('stopGraceMs', options.stopGraceMs ?? STOP_GRACE_MS, 0);
   }
 
   async *fetch(request: BarFetchRequest, observer?: BarFetchObserver): AsyncIterable<BarBatch> {
@@ -253,8 +290,30 @@ export class FmpBarSource implements BarSource {
     return mergeAscending(mergeAscending(older, lastDay), bars.columns);
   }
 
-  /** One window, one successful HTTP answer (with retries). */
+  /** One window's answer: from the cache when it holds it, else from the vendor (then kept in the cache). */
   private async fetchWindow(
+    request: FetchRequest,
+    ticker: string,
+    from: string,
+    to: string,
+    observer: BarFetchObserver | undefined,
+  ): Promise<ParsedBars> {
+    if (this.cache === undefined) return this.request(request, ticker, from, to, observer);
+    this.throwIfFatal(ticker, from, to);
+    if (request.signal?.aborted) throw abortError(request.signal);
+    const key = { ticker, intervalMinutes: request.intervalMinutes, fromDate: from, toDate: to };
+    const cached = await this.cache.get(key);
+    if (cached !== undefined) {
+      this.logger.debug(`${this.label(ticker, request, from, to)}: ${cached.rowCount} rows from the cache (no request)`);
+      return cached;
+    }
+    const bars = await this.request(request, ticker, from, to, observer);
+    await this.cache.put(key, bars);
+    return bars;
+  }
+
+  /** One window, one successful HTTP answer (with retries). */
+  private async request(
     request: FetchRequest,
     ticker: string,
     from: string,
@@ -342,7 +401,25 @@ export class FmpBarSource implements BarSource {
     callerSignal: AbortSignal | undefined,
   ): Promise<Attempt> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = callerSignal === undefined ? timeout : AbortSignal.any([callerSignal, timeout]);
+    // A stop lets the answer in flight arrive (it is paid for, and kept in the cache), for a few seconds.
+    const grace = callerSignal === undefined ? undefined : abortLater(callerSignal, this.stopGraceMs);
+    const signal = grace === undefined ? timeout : AbortSignal.any([grace.signal, timeout]);
+    try {
+      return await this.exchange(href, label, from, to, callerSignal, timeout, signal);
+    } finally {
+      grace?.release();
+    }
+  }
+
+  private async exchange(
+    href: string,
+    label: string,
+    from: string,
+    to: string,
+    callerSignal: AbortSignal | undefined,
+    timeout: AbortSignal,
+    signal: AbortSignal,
+  ): Promise<Attempt> {
     let status: number;
     let statusText: string;
     let contentType: string;
@@ -417,17 +494,13 @@ function describeFetchError(err: unknown): string {
 
 /**
  * Whether the oldest bar of an answer for `[from, to]` starts after the regular open
- * (09:30 New York) of the window's first weekday: the mark of an answer cut from the
- * oldest side by a server cap lower than the one assumed.
+ * (09:30 New York) of the window's first trading day (NYSE calendar): the mark of an
+ * answer cut from the oldest side by a server cap lower than the one assumed.
  */
 export function startsLate(oldestMs: number | undefined, from: string, to: string): boolean {
   if (oldestMs === undefined) return false;
   let first = from;
-  for (let k = 0; k < 3 && first <= to; k++) {
-    const dow = new Date(`${first}T00:00:00Z`).getUTCDay();
-    if (dow !== 0 && dow !== 6) break;
-    first = addDays(first, 1);
-  }
+  while (first <= to && !isTradingDay(first)) first = addDays(first, 1);
   if (first > to) return false;
   const ny = utcMsToNewYork(oldestMs);
   const day = ny.slice(0, 10);

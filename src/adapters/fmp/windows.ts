@@ -1,14 +1,16 @@
 /**
  * Calendar-day arithmetic and the split of a date range into request windows
- * small enough that FMP's silent row cap is never reached.
+ * sized from the regular session's bar count so that FMP's silent row cap is
+ * not reached by a complete answer.
  */
 import type { BarInterval } from '../../application/bar-batch.js';
 import { UsageError } from '../../kernel/errors.js';
+import { sessionOf } from '../../kernel/trading-calendar.js';
 
 const DAY_MS = 86_400_000;
 
-/** Hours of bars a trading day may have, extended hours included (04:00..20:00). */
-export const BUDGET_HOURS_PER_DAY = 16;
+/** 1-minute bars of a regular session (09:30..16:00 New York). */
+export const REGULAR_SESSION_MINUTES = 390;
 
 /** Rows per response assumed safe (FMP truncates at about 5,000 rows). */
 export const DEFAULT_ROW_CAP = 5000;
@@ -61,18 +63,24 @@ export function isWeekdayNumber(day: number): boolean {
   return dow !== 0 && dow !== 6;
 }
 
-/** Whether a Monday..Friday lies in `[fromDate, beforeDate)`. */
-export function hasWeekdayBefore(fromDate: string, beforeDate: string): boolean {
-  const end = dayNumber(beforeDate);
-  for (let d = dayNumber(fromDate); d < end; d++) if (isWeekdayNumber(d)) return true;
-  return false;
+/** Whether NYSE/NASDAQ trade on a `YYYY-MM-DD` day (the kernel's calendar: weekends, holidays, closures). */
+export function isTradingDay(date: string): boolean {
+  return sessionOf(date) !== undefined;
 }
 
-/** The most weekdays one window may hold so that it stays below `rowCap` rows. */
-export function maxWeekdaysPerWindow(intervalMinutes: BarInterval, rowCap = DEFAULT_ROW_CAP): number {
+/** Bars of one regular session at an interval (the last bar of a day may be shorter: 7 hourly bars). */
+export function regularBarsPerDay(intervalMinutes: BarInterval): number {
+  return Math.ceil(REGULAR_SESSION_MINUTES / intervalMinutes);
+}
+
+/**
+ * The most trading days one window may hold so that a complete answer of regular-session bars stays
+ * strictly below `rowCap` rows (an answer of exactly `rowCap` rows cannot be told from a truncated one):
+ * floor((rowCap - 1) / bars per day), at least 1. 12 days of 1-minute bars at the default cap of 5,000.
+ */
+export function maxTradingDaysPerWindow(intervalMinutes: BarInterval, rowCap = DEFAULT_ROW_CAP): number {
   if (!Number.isInteger(rowCap) || rowCap < 2) throw new UsageError(`rowCap must be an integer >= 2; got ${rowCap}`);
-  const barsPerDay = Math.ceil((BUDGET_HOURS_PER_DAY * 60) / intervalMinutes);
-  return Math.max(1, Math.floor((rowCap - 1) / barsPerDay));
+  return Math.max(1, Math.floor((rowCap - 1) / regularBarsPerDay(intervalMinutes)));
 }
 
 export interface DateWindow {
@@ -84,10 +92,12 @@ export interface DateWindow {
 
 /**
  * Splits `[fromDate, toDate]` (inclusive) into consecutive windows, oldest
- * first, each holding at most `maxWeekdaysPerWindow` weekdays: a weekday is
- * budgeted 16 hours of bars (extended hours), so a full window stays below
- * `rowCap` rows. Weekend days cost nothing (equities have no weekend bars) and
- * are appended to the window they follow.
+ * first, each holding at most `maxTradingDaysPerWindow` NYSE trading days of
+ * regular-session bars, so a complete window stays below `rowCap` rows. Days
+ * without a session (weekends, holidays) cost nothing and are appended to the
+ * window they follow. Answers with more bars than that (extended hours, a
+ * vendor with bars on a holiday) come back truncated and are split by the
+ * source, never lost.
  */
 export function splitWindows(
   fromDate: string,
@@ -99,18 +109,18 @@ export function splitWindows(
   const last = dayNumber(toDate);
   if (first > last) throw new UsageError(`date range is empty: ${fromDate} is after ${toDate}`);
   intervalPath(intervalMinutes);
-  const maxWeekdays = maxWeekdaysPerWindow(intervalMinutes, rowCap);
+  const maxDays = maxTradingDaysPerWindow(intervalMinutes, rowCap);
   const windows: DateWindow[] = [];
   let start = first;
-  let weekdays = 0;
+  let days = 0;
   for (let d = first; d <= last; d++) {
-    if (!isWeekdayNumber(d)) continue;
-    if (weekdays === maxWeekdays) {
+    if (!isTradingDay(formatDay(d))) continue;
+    if (days === maxDays) {
       windows.push({ fromDate: formatDay(start), toDate: formatDay(d - 1) });
       start = d;
-      weekdays = 0;
+      days = 0;
     }
-    weekdays++;
+    days++;
   }
   windows.push({ fromDate: formatDay(start), toDate: formatDay(last) });
   return windows;

@@ -4,6 +4,7 @@ import { FmpBarSource } from '../../../../src/adapters/fmp/fmp-bar-source.js';
 import { parseDotenv, resolveFmpConfig } from '../../../../src/adapters/fmp/fmp-config.js';
 import type { DotenvFile } from '../../../../src/adapters/fmp/fmp-config.js';
 import { RateLimiter } from '../../../../src/adapters/fmp/rate-limiter.js';
+import { FileWindowCache, type FmpWindowCache } from '../../../../src/adapters/fmp/window-cache.js';
 import type { BarSource } from '../../../../src/application/ports/bar-source.js';
 import { ConfigError } from '../../../../src/kernel/errors.js';
 import type { Logger } from '../../../../src/kernel/logger.js';
@@ -28,7 +29,7 @@ async function readDotenv(file: string): Promise<DotenvFile | undefined> {
  */
 export async function createFmpBarSource(
   env: Readonly<Record<string, string | undefined>>,
-  options: { cwd: string; logger: Logger },
+  options: { cwd: string; logger: Logger; cache?: FmpWindowCache },
 ): Promise<BarSource> {
   const dotenvPath = path.join(options.cwd, '.env');
   const config = resolveFmpConfig(env, await readDotenv(dotenvPath), dotenvPath);
@@ -48,7 +49,23 @@ export async function createFmpBarSource(
     ...(config.maxRetries === undefined ? {} : { maxRetries: config.maxRetries }),
     ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
     ...(config.rowCap === undefined ? {} : { rowCap: config.rowCap }),
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
   });
+}
+
+/**
+ * The cache of FMP answers under `<home>/cache/fmp/<vendor host>/`, for the configured FMP_BASE_URL
+ * (its leftovers swept: interrupted writes, entries past their age).
+ */
+export async function createFmpWindowCache(
+  env: Readonly<Record<string, string | undefined>>,
+  options: { cwd: string; home: string; logger: Logger },
+): Promise<FileWindowCache> {
+  const dotenvPath = path.join(options.cwd, '.env');
+  const config = resolveFmpConfig(env, await readDotenv(dotenvPath), dotenvPath);
+  const cache = new FileWindowCache({ root: path.join(options.home, 'cache', 'fmp'), baseUrl: config.baseUrl, logger: options.logger });
+  await cache.sweep();
+  return cache;
 }
 
 /** What a fetch plan needs: the rate limit, the row cap, and the optional FMP_DAILY_LIMIT (requests per UTC day). */

@@ -14,8 +14,10 @@ import { discardRejects, type RejectSink } from '../../../../src/application/por
 import { BackfillBarsUseCase, type BackfillBarsCommand, type RunSummary } from '../../../../src/application/use-cases/backfill-bars.js';
 import { InjectBarFilesUseCase, type InjectBarFilesCommand } from '../../../../src/application/use-cases/inject-bar-files.js';
 import { openPostgres, type PostgresHandle } from '../db/postgres.js';
-import { createFmpBarSource, fmpPlanSettings } from '../clients/fmp.js';
+import { createFmpBarSource, createFmpWindowCache, fmpPlanSettings } from '../clients/fmp.js';
 import { describePlan, planFetch } from '../../../../src/adapters/fmp/plan.js';
+import { splitWindows } from '../../../../src/adapters/fmp/windows.js';
+import type { FileWindowCache } from '../../../../src/adapters/fmp/window-cache.js';
 import { QuotaGuardedBarSource } from '../../../../src/adapters/fmp/quota-source.js';
 import { PgApiUsage } from '../../../../src/adapters/postgres/pg-api-usage.js';
 import { PgEmptyWindows } from '../../../../src/adapters/postgres/pg-empty-windows.js';
@@ -83,7 +85,8 @@ export async function runBackfillBars(
   c: Common & { readonly commandName: string; readonly outputFile: string | undefined; readonly command: BackfillBarsCommand },
 ): Promise<RunSummary> {
   const retry = unitRetry(c.env);
-  const inner = await createFmpBarSource(c.env, { cwd: c.cwd, logger: c.logger });
+  const { cache, committed } = await openFmpCache(c);
+  const inner = await createFmpBarSource(c.env, { cwd: c.cwd, logger: c.logger, cache });
   const settings = await fmpPlanSettings(c.env, c.cwd);
   const tickers = c.command.tickers.filter((t) => !c.alreadyDone.has(t));
   const outPath = c.outputFile === undefined ? undefined : path.resolve(c.cwd, c.outputFile);
@@ -95,6 +98,7 @@ export async function runBackfillBars(
       const usage = pg === undefined ? undefined : new PgApiUsage((sql, params) => pg.query(sql, params));
       const usedToday = usage === undefined ? 0 : await usage.usedOn('fmp', day);
       const plan = planFetch({
+        cached: await cachedWindows(cache, tickers, c.command, settings.rowCap),
         tickers,
         fromDate: c.command.fromDate,
         toDate: c.command.toDate,
@@ -154,7 +158,8 @@ export async function runBackfillBars(
       }
       try {
         return await new BackfillBarsUseCase({
-          hooks,
+          // Once a ticker is committed its cached answers are removed; a dry run keeps them for the real run.
+          hooks: pg === undefined ? hooks : afterDone(hooks, committed),
           source,
           writer: pg?.writer,
           exporter,
@@ -180,6 +185,59 @@ export async function runBackfillBars(
     await exporter?.abort();
     throw err;
   }
+}
+
+/**
+ * The FMP answer cache under BARFILL_HOME, and what to call once a ticker is committed (its entries in the run's
+ * range are removed). On resume, the entries of the tickers already done go too (a crash may have come between
+ * their commit and the removal).
+ */
+async function openFmpCache(
+  c: Common & { readonly command: BackfillBarsCommand },
+): Promise<{ cache: FileWindowCache; committed: (ticker: string) => Promise<void> }> {
+  const cache = await createFmpWindowCache(c.env, { cwd: c.cwd, home: barfillHome(c.env, c.cwd), logger: c.logger });
+  const { intervalMinutes, fromDate, toDate } = c.command;
+  const committed = (ticker: string): Promise<void> =>
+    cache.removeTicker(ticker.trim().toUpperCase(), intervalMinutes, fromDate, toDate).catch((err: unknown) => {
+      c.logger.warn(`[${ticker}] could not remove its cached FMP windows: ${errorMessage(err)}`);
+    });
+  if (!c.dryRun) for (const t of c.alreadyDone) await committed(t);
+  return { cache, committed };
+}
+
+/** Per ticker, how many of the run's windows the cache already holds (they cost no request). */
+async function cachedWindows(
+  cache: FileWindowCache,
+  tickers: readonly string[],
+  cmd: BackfillBarsCommand,
+  rowCap: number | undefined,
+): Promise<Map<string, number>> {
+  const windows = splitWindows(cmd.fromDate, cmd.toDate, cmd.intervalMinutes, rowCap);
+  const cached = new Map<string, number>();
+  for (const t of tickers) cached.set(t, await cache.countCached(t.trim().toUpperCase(), cmd.intervalMinutes, windows));
+  return cached;
+}
+
+/** Hooks that also call `done` once a unit is finished and done (after the inner hooks recorded it). */
+function afterDone(hooks: UnitHooks, done: (unit: string) => Promise<void>): UnitHooks {
+  return {
+    begin: (total) => {
+      hooks.begin(total);
+    },
+    started: (unit) => {
+      hooks.started(unit);
+    },
+    rows: (unit, rows) => {
+      hooks.rows(unit, rows);
+    },
+    finished: async (u) => {
+      await hooks.finished(u);
+      if (u.done) await done(u.name);
+    },
+    end: () => {
+      hooks.end();
+    },
+  };
 }
 
 /** Every *.csv and *.csv.gz under dir (recursively), sorted. */
