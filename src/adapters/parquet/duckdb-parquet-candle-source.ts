@@ -4,10 +4,7 @@
  * `open()` expands the paths, then opens every file (footer, schema, row
  * counts, layout, time unit) before it resolves, so a missing, unreadable,
  * truncated or non-Parquet file fails the run before any batch is yielded.
- * Files the page scan supports (`pages/`: flat numeric columns, epoch times,
- * common codecs and encodings) are then read page by page, in bounded memory
- * whatever their row groups; for the others `batches()` streams one DuckDB
- * query per file (`connection.stream` + `fetchChunk`), with the time-range
+ * `batches()` then streams one DuckDB query per file (`connection.stream` + `fetchChunk`), with the time-range
  * filter on the raw time column so that DuckDB skips row groups by their
  * statistics, and copies DuckDB's DOUBLE vectors straight into Float64Arrays.
  */
@@ -43,8 +40,6 @@ import type { LayoutColumns, ParquetLayout } from './layout.js';
 import { expandParquetPaths } from './paths.js';
 import { buildScanQuery } from './scan-sql.js';
 import type { OPTIONAL_SELECT_ORDER } from './scan-sql.js';
-import { openRandomAccess, planPageScan, scanPages, timeMath } from './pages/page-scan.js';
-import type { PageScanPlan } from './pages/page-scan.js';
 import type { ScanParam, TimePlan } from './scan-sql.js';
 
 export const DEFAULT_PARQUET_BATCH_SIZE = 65_536;
@@ -62,11 +57,6 @@ export interface DuckDbParquetCandleSourceOptions {
    * not decoding, is what bounds a backfill; more threads help only with a faster sink.
    */
   readonly threads?: number;
-  /**
-   * `auto` (default): files the page scan supports are read page by page, the others
-   * by DuckDB's query; `duckdb`: every file by DuckDB (tests compare the two).
-   */
-  readonly reader?: 'auto' | 'duckdb';
 }
 
 /** Everything learnt about one file by `open()`. */
@@ -75,8 +65,6 @@ export interface ParquetFilePlan {
   readonly layout: ParquetLayout;
   readonly columns: LayoutColumns;
   readonly time: TimePlan;
-  /** The page scan's plan, or null when DuckDB reads the file. */
-  readonly pages?: PageScanPlan | null;
 }
 
 type OptionalCandleColumn = (typeof OPTIONAL_CANDLE_COLUMNS)[number];
@@ -93,7 +81,6 @@ export class DuckDbParquetCandleSource implements CandleSource {
   private readonly logger: Logger;
   private readonly batchSize: number;
   private readonly threads: number;
-  private readonly reader: 'auto' | 'duckdb';
 
   constructor(options: DuckDbParquetCandleSourceOptions) {
     const batchSize = options.batchSize ?? DEFAULT_PARQUET_BATCH_SIZE;
@@ -108,7 +95,6 @@ export class DuckDbParquetCandleSource implements CandleSource {
       throw new RangeError(`parquet read threads must be a positive integer; got ${threads}`);
     }
     this.threads = threads;
-    this.reader = options.reader ?? 'auto';
   }
 
   async open(request: CandleScanRequest): Promise<CandleScan> {
@@ -129,23 +115,8 @@ export class DuckDbParquetCandleSource implements CandleSource {
       connection = await instance.connect();
       const plans: ParquetFilePlan[] = [];
       for (const file of files) {
-        let plan = await inspectParquetFile(connection, file);
-        let reader = 'duckdb';
-        if (this.reader === 'auto') {
-          let pages: Awaited<ReturnType<typeof planPageScan>>;
-          try {
-            pages = await planPageScan(connection, escapeGlob(file), plan.columns, plan.time);
-          } catch (err) {
-            throw new InputError(`${file}: cannot read its metadata (${oneLine(errorMessage(err))})`, { cause: err });
-          }
-          if ('unsupported' in pages) reader = `duckdb (page scan: ${pages.unsupported})`;
-          else {
-            plan = { ...plan, pages };
-            reader = 'pages';
-          }
-        }
+        const plan = await inspectParquetFile(connection, file);
         this.logger.debug('parquet input opened', {
-          reader,
           file,
           layout: plan.info.layout,
           timeColumn: plan.info.timeColumn,
@@ -156,10 +127,7 @@ export class DuckDbParquetCandleSource implements CandleSource {
         });
         plans.push(plan);
       }
-      const scan = new DuckDbCandleScan(instance, connection, plans, request, this.batchSize);
-      // DuckDB's memory is not needed when the page scan reads every file.
-      if (plans.every((p) => p.pages != null)) scan.releaseDuckDb();
-      return scan;
+      return new DuckDbCandleScan(instance, connection, plans, request, this.batchSize);
     } catch (err) {
       connection?.closeSync();
       instance.closeSync();
@@ -269,7 +237,6 @@ export async function inspectParquetFile(connection: DuckDBConnection, file: str
 class DuckDbCandleScan implements CandleScan {
   readonly files: readonly InputFileInfo[];
   private closed = false;
-  private duckDbReleased = false;
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -288,19 +255,7 @@ class DuckDbCandleScan implements CandleScan {
     }
   }
 
-  /** Closes DuckDB early (every file is read by the page scan). */
-  releaseDuckDb(): void {
-    if (this.duckDbReleased) return;
-    this.duckDbReleased = true;
-    this.connection.closeSync();
-    this.instance.closeSync();
-  }
-
   private async *scanFile(plan: ParquetFilePlan): AsyncGenerator<SourceChunk> {
-    if (plan.pages != null) {
-      yield* this.scanFilePages(plan, plan.pages);
-      return;
-    }
     const file = plan.info.path;
     const { range, instrument } = this.request;
     const query = buildScanQuery(plan.columns, plan.time, escapeGlob(file), instrument.symbol, range.startMs, range.endMs);
@@ -349,46 +304,11 @@ class DuckDbCandleScan implements CandleScan {
     if (filled > 0) yield emit(current, filled);
   }
 
-  private async *scanFilePages(plan: ParquetFilePlan, pages: PageScanPlan): AsyncGenerator<SourceChunk> {
-    const file = plan.info.path;
-    const current = allocateTargets(this.batchSize, pages.optionalColumns);
-    const sink = { filled: 0, capacity: this.batchSize, targets: current.targets };
-    const emit = (n: number): SourceChunk => ({
-      file,
-      batch: n === this.batchSize ? current.batch : sliceCandleBatch(current.batch, 0, n),
-      rowNumbers: n === this.batchSize ? current.rowNumbers : current.rowNumbers.subarray(0, n),
-    });
-    let handle: Awaited<ReturnType<typeof openRandomAccess>>;
-    try {
-      handle = await openRandomAccess(file);
-    } catch (err) {
-      throw new InputError(`${file}: cannot be opened (${oneLine(errorMessage(err))})`, { cause: err });
-    }
-    try {
-      const math = timeMath(plan.time, this.request.range.startMs, this.request.range.endMs);
-      const rows = scanPages(handle, pages, plan.time, math, sink, () => this.closed);
-      for (;;) {
-        let step: IteratorResult<void>;
-        try {
-          step = await rows.next();
-        } catch (err) {
-          throw new InputError(`${file}: ${oneLine(errorMessage(err))}`, { cause: err });
-        }
-        if (step.done === true) break;
-        // The consumer copies a chunk before asking for the next (the port's contract): the arrays are refilled.
-        yield emit(sink.filled);
-        sink.filled = 0;
-      }
-      if (sink.filled > 0 && !this.closed) yield emit(sink.filled);
-    } finally {
-      await handle.close();
-    }
-  }
-
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
-      this.releaseDuckDb();
+      this.connection.closeSync();
+      this.instance.closeSync();
     }
     return Promise.resolve();
   }

@@ -97,7 +97,7 @@ describe('Backfill1mCandlesUseCase', () => {
   });
 
   it('copies each chunk before asking for the next: a source that refills the same arrays loses nothing', async () => {
-    // The port lets an adapter reuse a chunk's arrays once the next chunk is asked for (the Parquet page scan does).
+    // The port lets an adapter reuse a chunk's arrays once the next chunk is asked for (the Parquet source may).
     const shared = chunk('a', 5);
     const refilling: CandleSource = {
       open: async () => {
