@@ -101,6 +101,20 @@ for (const make of [async () => Promise.resolve(embeddedCh()), serverCh]) {
       expect(raw.map((x) => num(x['close']))).toEqual(argWant);
     });
 
+    it('overlapping files read into one insert (default batch size): the later file wins every minute', async (ctx) => {
+      if (t === undefined) return ctx.skip();
+      const dir = tempDir('overlap-one-insert');
+      // a: minutes 0..3999, b: minutes 2000..6999: with 10,000-row batches, a and b's first 6,000 rows would share an insert.
+      await duckParquet(path.join(dir, 'a.parquet'), binanceSelect(T0, 4_000, 1_000));
+      await duckParquet(path.join(dir, 'b.parquet'), binanceSelect(T0 + 2_000 * M, 5_000, 100_000));
+      const r = await run(t, ['--market-id', '1', '--symbol', 'ONEUSDT', '--start', iso(T0), '--end', iso(T0 + 7_000 * M), '--parquet', dir]);
+      expect(r.code, r.stderr).toBe(0);
+      const want = [...range(2_000, (i) => 1_000 + i), ...range(5_000, (i) => 100_000 + i)];
+      expect(await closes(t, 'binance:spot:ONEUSDT')).toEqual(want);
+      await t.rows(`OPTIMIZE TABLE ${t.database}.canonical_candles_1m FINAL`);
+      expect(await closes(t, 'binance:spot:ONEUSDT', false)).toEqual(want);
+    });
+
     it('a minute repeated within one file is rejected as duplicate_minute (first kept), counted and in the reject file', async (ctx) => {
       if (t === undefined) return ctx.skip();
       const dir = tempDir('dup');
