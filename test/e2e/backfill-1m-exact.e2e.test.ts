@@ -101,18 +101,26 @@ for (const make of [async () => Promise.resolve(embeddedCh()), serverCh]) {
       expect(raw.map((x) => num(x['close']))).toEqual(argWant);
     });
 
-    it('overlapping files read into one insert (default batch size): the later file wins every minute', async (ctx) => {
+    it('overlapping files read into one large insert: the later file wins every minute', async (ctx) => {
       if (t === undefined) return ctx.skip();
       const dir = tempDir('overlap-one-insert');
-      // a: minutes 0..3999, b: minutes 2000..6999: with 10,000-row batches, a and b's first 6,000 rows would share an insert.
-      await duckParquet(path.join(dir, 'a.parquet'), binanceSelect(T0, 4_000, 1_000));
-      await duckParquet(path.join(dir, 'b.parquet'), binanceSelect(T0 + 2_000 * M, 5_000, 100_000));
-      const r = await run(t, ['--market-id', '1', '--symbol', 'ONEUSDT', '--start', iso(T0), '--end', iso(T0 + 7_000 * M), '--parquet', dir]);
+      // a: minutes 0..59,999, b: minutes 30,000..119,999: with 200,000-row batches, a and b would share one insert.
+      await duckParquet(path.join(dir, 'a.parquet'), binanceSelect(T0, 60_000, 1_000));
+      await duckParquet(path.join(dir, 'b.parquet'), binanceSelect(T0 + 30_000 * M, 90_000, 1_000_000));
+      const r = await run(t, ['--market-id', '1', '--symbol', 'ONEUSDT', '--start', iso(T0), '--end', iso(T0 + 120_000 * M), '--parquet', dir, '--batch-size', '200000']);
       expect(r.code, r.stderr).toBe(0);
-      const want = [...range(2_000, (i) => 1_000 + i), ...range(5_000, (i) => 100_000 + i)];
-      expect(await closes(t, 'binance:spot:ONEUSDT')).toEqual(want);
+      const target = t;
+      // Minutes of the overlap and after it, and how many hold b's values (b's closes are >= 1,000,000).
+      const fromB = async (final: boolean): Promise<number[]> => {
+        const rows = await target.rows(
+          `SELECT count() AS n, countIf(close >= 1000000) AS b FROM ${target.database}.canonical_candles_1m ${final ? 'FINAL' : ''}
+            WHERE instrument_key = 'binance:spot:ONEUSDT' AND ts >= toDateTime(${(T0 + 30_000 * M) / 1000})`,
+        );
+        return [num(rows[0]?.['n']), num(rows[0]?.['b'])];
+      };
+      expect(await fromB(true)).toEqual([90_000, 90_000]);
       await t.rows(`OPTIMIZE TABLE ${t.database}.canonical_candles_1m FINAL`);
-      expect(await closes(t, 'binance:spot:ONEUSDT', false)).toEqual(want);
+      expect(await fromB(false)).toEqual([90_000, 90_000]);
     });
 
     it('a minute repeated within one file is rejected as duplicate_minute (first kept), counted and in the reject file', async (ctx) => {
