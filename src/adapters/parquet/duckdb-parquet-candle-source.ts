@@ -310,11 +310,13 @@ async function bindColumns(
 
 /** Rows sampled (from the file's start) to find its candles' interval. */
 const INTERVAL_SAMPLE_ROWS = 1_000;
+/** Steps between open times needed before their spacing is taken as the interval (a sparse file says little). */
+const MIN_INTERVAL_STEPS = 10;
 
 /**
- * Refuses a file whose candles are not 1-minute. Over the first 1,000 rows the run reads (symbol, range): the most
- * common close time - open time must be at most 60 s (59,999 ms for Binance), and the most common
- * step between successive distinct open times must be at most 60 s.
+ * Refuses a file whose candles are not 1-minute. Over the file's first 1,000 rows in the range (any symbol):
+ * the most common close time - open time must be at most 60 s (59,999 ms for Binance), and, when there are
+ * at least 10 steps between successive distinct open times, the most common step must be at most 60 s.
  */
 async function checkOneMinute(
   connection: DuckDBConnection,
@@ -327,18 +329,21 @@ async function checkOneMinute(
 ): Promise<void> {
   const ot = openTimeMsExpr(time);
   const ct = columns.closeTime !== null && closeTime !== null ? closeTimeMsExpr(columns.closeTime, closeTime) : `'NaN'::DOUBLE`;
-  const where = scanFilter(columns, time, request.instrument.symbol, request.range.startMs, request.range.endMs);
+  // The interval is the file's: every row in range counts, whatever its symbol.
+  const where = scanFilter({ ...columns, symbol: null }, time, request.instrument.symbol, request.range.startMs, request.range.endMs);
   const params: DuckDBValue[] = [pattern, ...where.params.map(toDuckValue)];
-  const sql = `SELECT mode(ct - ot) FILTER (WHERE isfinite(ct - ot)), mode(d) FILTER (WHERE d > 0) FROM (
+  const sql = `SELECT mode(ct - ot) FILTER (WHERE isfinite(ct - ot)), mode(d) FILTER (WHERE d > 0), count(*) FILTER (WHERE d > 0) FROM (
       SELECT ot, ct, ot - lag(ot) OVER (ORDER BY ot) AS d FROM (
         SELECT ${ot} AS ot, ${ct} AS ct FROM read_parquet(?, binary_as_string = true) WHERE ${where.sql} LIMIT ${INTERVAL_SAMPLE_ROWS}
       ) WHERE isfinite(ot))`;
   let span: number | null;
   let step: number | null;
+  let steps: number;
   try {
     const row = (await connection.runAndReadAll(sql, params)).getRowsJS()[0];
     span = row?.[0] == null ? null : Number(row[0]);
     step = row?.[1] == null ? null : Number(row[1]);
+    steps = Number(row?.[2] ?? 0);
   } catch (err) {
     throw fail(`cannot read its first rows (${oneLine(errorMessage(err))})`, err);
   }
@@ -347,7 +352,7 @@ async function checkOneMinute(
   if (span !== null && span > 60_000) {
     throw refuse(span % 1000 === 999 ? span + 1 : span, `close_time - open_time = ${span.toLocaleString('en-US')} ms`);
   }
-  if (step !== null && step > 60_000) throw refuse(step, `open times ${step / 1000} s apart`);
+  if (step !== null && step > 60_000 && steps >= MIN_INTERVAL_STEPS) throw refuse(step, `open times ${step / 1000} s apart`);
 }
 
 /** `5m`, `1h`, `90s`: an interval in ms, rounded to the second. */
