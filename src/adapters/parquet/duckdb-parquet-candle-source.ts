@@ -103,13 +103,7 @@ export class DuckDbParquetCandleSource implements CandleSource {
   }
 
   async open(request: CandleScanRequest): Promise<CandleScan> {
-    const skipped: SkippedInput[] = [];
-    const files: string[] = [];
-    for (const file of await expandParquetPaths(this.paths)) {
-      const reason = otherSymbolReason(path.basename(file), request.instrument.symbol);
-      if (reason === null) files.push(file);
-      else skipped.push({ path: file, reason });
-    }
+    const { files, skipped } = splitBySymbol(await expandParquetPaths(this.paths), request.instrument.symbol);
     // One pass over each file: DuckDB's cache of file blocks would only keep what was already read.
     // Background allocator threads give freed decoding buffers back to the system: chunks are fetched
     // on libuv's pool threads, and without them each thread's allocator cache kept its own copy
@@ -147,6 +141,18 @@ export class DuckDbParquetCandleSource implements CandleSource {
   }
 }
 
+/** The files to read, and those named for another symbol (skipped, with the reason). */
+function splitBySymbol(all: readonly string[], symbol: string): { files: string[]; skipped: SkippedInput[] } {
+  const files: string[] = [];
+  const skipped: SkippedInput[] = [];
+  for (const file of all) {
+    const reason = otherSymbolReason(path.basename(file), symbol);
+    if (reason === null) files.push(file);
+    else skipped.push({ path: file, reason });
+  }
+  return { files, skipped };
+}
+
 type Fail = (reason: string, cause?: unknown) => InputError;
 
 const TIME_EXPECTED =
@@ -160,7 +166,7 @@ const VALUE_EXPECTED = 'a number (integer, floating or decimal) or a decimal str
  * InputError naming the file (and the column, its type and what was expected);
  * nothing is read past the file's first rows.
  */
-export async function inspectParquetFile(connection: DuckDBConnection, file: string, request?: CandleScanRequest): Promise<ParquetFilePlan> {
+export async function inspectParquetFile(connection: DuckDBConnection, file: string, request: CandleScanRequest): Promise<ParquetFilePlan> {
   // DuckDB treats paths as glob patterns: escape so exactly this file is read.
   const pattern = escapeGlob(file);
   const fail: Fail = (reason, cause) => new InputError(`${file}: ${reason}`, cause === undefined ? undefined : { cause });
@@ -186,7 +192,7 @@ export async function inspectParquetFile(connection: DuckDBConnection, file: str
   const closeCol = match.columns.closeTime;
   const closeTime = closeCol === null ? null : await planTimeColumn(connection, pattern, closeCol, typeOf(closeCol), fail, false);
   await bindColumns(connection, pattern, match.columns, time, closeTime, typeOf, fail);
-  if (request !== undefined) await checkOneMinute(connection, pattern, match.columns, time, closeTime, request, fail);
+  await checkOneMinute(connection, pattern, match.columns, time, closeTime, request, fail);
 
   const info: InputFileInfo = {
     path: file,
@@ -356,7 +362,7 @@ async function checkOneMinute(
 }
 
 /** `5m`, `1h`, `90s`: an interval in ms, rounded to the second. */
-export function formatInterval(ms: number): string {
+function formatInterval(ms: number): string {
   const s = Math.round(ms / 1000);
   if (s % 86_400 === 0) return `${s / 86_400}d`;
   if (s % 3_600 === 0) return `${s / 3_600}h`;
