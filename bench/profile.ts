@@ -61,7 +61,7 @@ export async function summarizeProfiles(dir: string, topN = 8): Promise<ProfileS
   return { totalMs: total, idleMs: idle, gcMs: gc, top };
 }
 
-/** `dist/src/adapters/parquet/pages/byte-stream.js` from a file URL; node internals and packages by name. */
+/** `dist/src/application/use-cases/backfill-1m.js` from a file URL; node internals and packages by name. */
 function shortUrl(url: string): string {
   const s = url.replace(/^file:\/\//, '');
   const dist = s.indexOf('/dist/');

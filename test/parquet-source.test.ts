@@ -385,6 +385,25 @@ describe('inputs', () => {
     expect(rows.map((r) => [r.rowNumber, r.openTimeMs, r.volume])).toEqual([[1, START, 10], [2, NaN, 11], [3, START + 60_000, 12]]);
   });
 
+  it('returns NULL values as NaN (from the former page-scan comparison): a NULL time is kept whatever the range', async () => {
+    const file = p('null-values.parquet');
+    const inst = await DuckDBInstance.create(':memory:');
+    const conn = await inst.connect();
+    await conn.run(
+      `COPY (SELECT * FROM (VALUES (1704067200000::BIGINT, 1.0::DOUBLE, 2.0::DOUBLE, 0.5::DOUBLE, 1.5::DOUBLE, 10.0::DOUBLE), (NULL, 1.0, 2.0, 0.5, 1.5, 11.0),
+              (1704067260000, NULL, 2.5, 1.0, 2.0, 12.0), (1704067320000, 1.5, 2.5, 1.0, 2.0, NULL)) AS t(ts, open, high, low, close, volume))
+         TO '${file}' (FORMAT parquet, COMPRESSION snappy)`,
+    );
+    conn.closeSync();
+    inst.closeSync();
+    const { rows } = await readAll([file], { range: TimeRange.of(START + 60_000, START + 3_600_000), batchSize: 10 });
+    expect(rows.map((r) => [r.rowNumber, r.openTimeMs, r.open, r.volume])).toEqual([
+      [2, NaN, 1, 11],
+      [3, START + 60_000, NaN, 12],
+      [4, START + 120_000, 1.5, NaN],
+    ]);
+  });
+
   it('reads a path with quotes and spaces in its name', async () => {
     const fx = await writeBinanceSpotParquet(p(`it's "odd" dir/k lines.parquet`), { minutes: 5 });
     const { rows } = await readAll([fx.path]);

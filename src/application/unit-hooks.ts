@@ -54,7 +54,7 @@ export function trackUnits(o: {
       o.progress.unitRows(unit, rows);
     },
     finished: async (u) => {
-      o.progress.unitFinished(u.name);
+      o.progress.unitFinished(u.name, u.done);
       if (o.ledger === undefined) return;
       try {
         await o.ledger.ledger.recordUnit({

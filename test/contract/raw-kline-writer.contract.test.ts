@@ -16,7 +16,7 @@ import { ClickHouseRawKlineWriter } from '../../src/adapters/clickhouse/clickhou
 import { loadClickHouseMigrations } from '../../src/adapters/clickhouse/clickhouse-migrator.js';
 import { allocateCandleBatch, OPTIONAL_CANDLE_COLUMNS } from '../../src/application/candle-batch.js';
 import type { CandleBatch } from '../../src/application/candle-batch.js';
-import type { KlineTarget } from '../../src/application/ports/raw-kline-writer.js';
+import { klineVersion, type KlineTarget } from '../../src/application/ports/raw-kline-writer.js';
 import { SinkError } from '../../src/kernel/errors.js';
 import { InstrumentId } from '../../src/kernel/instrument-id.js';
 import { silentLogger } from '../../src/kernel/logger.js';
@@ -24,8 +24,8 @@ import { chServerUrl, clickhouseAvailable, requirePrerequisite, requireServer } 
 
 const MIN = 60_000;
 const T0 = Date.UTC(2024, 0, 31, 23, 58); // crosses a month (partition) boundary
-const INGEST_1 = Date.UTC(2024, 5, 1, 12, 0, 0);
-const INGEST_2 = Date.UTC(2024, 5, 1, 12, 5, 0);
+const INGEST_1 = { ingestedAtMs: Date.UTC(2024, 5, 1, 12, 0, 0), version: klineVersion(Date.UTC(2024, 5, 1, 12, 0, 0), 0) };
+const INGEST_2 = { ingestedAtMs: Date.UTC(2024, 5, 1, 12, 5, 0), version: klineVersion(Date.UTC(2024, 5, 1, 12, 5, 0), 0) };
 const ALL_VERSIONS = loadClickHouseMigrations().map((m) => m.version);
 
 type Optional = (typeof OPTIONAL_CANDLE_COLUMNS)[number];
@@ -129,12 +129,12 @@ function rawKlineWriterContract(name: string, open: () => Promise<StoreUnderTest
         expect(r['trades']).toBe(i === 0 ? null : String(1000 + i));
         expect(num(r['tbb'])).toBe(b.takerBuyBaseVolume![i]);
         expect(r['tbq']).toBeNull();
-        expect(num(r['ing'])).toBe(INGEST_1 / 1000);
+        expect(num(r['ing'])).toBe(INGEST_1.ingestedAtMs / 1000);
       }
 
       const canon = await rows(
         `SELECT instrument_key, market_id, symbol, toUnixTimestamp(ts) AS t, open, high, low, close, volume, quote_volume,
-                toString(trades) AS trades, toUnixTimestamp(ingested_at) AS ing
+                toString(trades) AS trades, toUnixTimestamp(ingested_at) AS ing, toString(version) AS version
          FROM ${db}.canonical_candles_1m FINAL WHERE instrument_key = 'binance:spot:BTCUSDT' ORDER BY ts`,
       );
       expect(canon.map((r) => [r['instrument_key'], num(r['market_id']), r['symbol'], num(r['t'])])).toEqual(
@@ -143,7 +143,9 @@ function rawKlineWriterContract(name: string, open: () => Promise<StoreUnderTest
       expect(canon.map((r) => num(r['high']))).toEqual([...b.high]);
       expect(canon.map((r) => num(r['quote_volume']))).toEqual([b.quoteVolume![0], b.quoteVolume![1], null]);
       expect(canon.map((r) => r['trades'])).toEqual([null, '1001', '1002']);
-      expect(canon.map((r) => num(r['ing']))).toEqual([INGEST_1 / 1000, INGEST_1 / 1000, INGEST_1 / 1000]);
+      expect(canon.map((r) => num(r['ing']))).toEqual([INGEST_1.ingestedAtMs / 1000, INGEST_1.ingestedAtMs / 1000, INGEST_1.ingestedAtMs / 1000]);
+      // The version (above 2^53) arrives exactly through the raw table and the materialized view.
+      expect(canon.map((r) => r['version'])).toEqual([0, 1, 2].map(() => INGEST_1.version.toString()));
     });
 
     it('market 1 without any optional column stores NULLs and close time = open + 59,999', async () => {
@@ -171,8 +173,8 @@ function rawKlineWriterContract(name: string, open: () => Promise<StoreUnderTest
          FROM ${db}.raw_bybit_klines_1m WHERE symbol = 'ETHUSDT' ORDER BY start_time`,
       );
       expect(raw.map((r) => [num(r['market_id']), r['symbol'], r['instrument_key'], num(r['t']), num(r['ing'])])).toEqual([
-        [4, 'ETHUSDT', 'bybit:linear:ETHUSDT', T0 / 1000, INGEST_1 / 1000],
-        [4, 'ETHUSDT', 'bybit:linear:ETHUSDT', (T0 + MIN) / 1000, INGEST_1 / 1000],
+        [4, 'ETHUSDT', 'bybit:linear:ETHUSDT', T0 / 1000, INGEST_1.ingestedAtMs / 1000],
+        [4, 'ETHUSDT', 'bybit:linear:ETHUSDT', (T0 + MIN) / 1000, INGEST_1.ingestedAtMs / 1000],
       ]);
       expect(raw.map((r) => [num(r['open']), num(r['high']), num(r['low']), num(r['close']), num(r['volume'])])).toEqual(
         [0, 1].map((i) => [b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]]),
@@ -219,7 +221,7 @@ function rawKlineWriterContract(name: string, open: () => Promise<StoreUnderTest
         `SELECT count() AS n, uniqExact(ts) AS minutes, min(toUnixTimestamp(ingested_at)) AS ing
          FROM ${db}.canonical_candles_1m FINAL WHERE instrument_key = 'binance:spot:DUPUSDT'`,
       );
-      expect([num(fin[0]!['n']), num(fin[0]!['minutes']), num(fin[0]!['ing'])]).toEqual([10, 10, INGEST_2 / 1000]);
+      expect([num(fin[0]!['n']), num(fin[0]!['minutes']), num(fin[0]!['ing'])]).toEqual([10, 10, INGEST_2.ingestedAtMs / 1000]);
       const raw = await rows(`SELECT count() AS n FROM ${db}.raw_binance_klines_1m FINAL WHERE symbol = 'DUPUSDT'`);
       expect(num(raw[0]!['n'])).toBe(10);
     });

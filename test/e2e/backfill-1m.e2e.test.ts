@@ -133,7 +133,7 @@ for (const make of [async () => Promise.resolve(embeddedCh()), serverCh]) {
         candles_read: 20,
         rows_written: 16,
         rows_rejected: 4,
-        rejected_by_reason: { time_not_minute_aligned: 1, non_finite_value: 1, negative_value: 1, high_low_inconsistent: 1 },
+        rejected_by_reason: { time_not_minute_aligned: 1, non_finite_value: 1, negative_value: 1, high_low_inconsistent: 1, duplicate_minute: 0 },
       });
       const lines = readFileSync(rejects, 'utf8').trim().split('\n');
       expect(lines).toHaveLength(5);

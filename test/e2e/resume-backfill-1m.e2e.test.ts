@@ -47,10 +47,17 @@ for (const make of [async () => Promise.resolve(embeddedCh()), serverCh]) {
       const resumed = await runCli(['backfill-1m', '--resume', 'last', '--report-format', 'json', '--read-threads', '2'], { env: t.env() });
       expect(resumed.code, resumed.stderr).toBe(0);
       const line = resumed.stderr.split('\n').find((l) => l.includes('"backfill-1m report"'));
-      const report = (JSON.parse(line ?? '{}') as { report: { run_id: string; already_done?: string[]; outcome: string } }).report;
+      const report = (JSON.parse(line ?? '{}') as {
+        report: { run_id: string; already_done?: string[]; outcome: string; candles_read: number; input_files: { path: string }[] };
+      }).report;
       expect(report.outcome).toBe('success');
       expect(report.already_done?.length ?? 0).toBeGreaterThanOrEqual(1);
       expect(report.already_done?.length ?? 0).toBeLessThan(FILES);
+      // The finished files are not read again: candles_read and input_files leave them out (FINAL would hide re-reads).
+      const done = new Set(report.already_done);
+      expect(report.input_files.filter((f) => done.has(f.path))).toEqual([]);
+      expect(report.input_files).toHaveLength(FILES - done.size);
+      expect(report.candles_read).toBe((FILES - done.size) * PER_FILE);
 
       const rows = await t.rows(`SELECT count() AS n, uniqExact(ts) AS u, min(ts) AS a, max(ts) AS b FROM ${t.database}.canonical_candles_1m FINAL WHERE instrument_key = 'binance:spot:RESUSDT'`);
       expect([Number(rows[0]?.['n']), Number(rows[0]?.['u'])]).toEqual([FILES * PER_FILE, FILES * PER_FILE]);

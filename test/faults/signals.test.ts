@@ -68,6 +68,12 @@ describe('backfill-1m interrupted (ClickHouse server)', () => {
       // Exactly what the report says: no batch half-written, none written after the report.
       expect(await chCount(`SELECT count() FROM ${table}`)).toBe(rows);
       expect(await chCount(`SELECT uniqExact(open_time) FROM ${table}`)).toBe(rows);
+      // The partly written file counts its committed rows, in the report and in the run ledger.
+      expect((report['input_files'] as { rows_written: number }[]).map((f) => f.rows_written)).toEqual([rows]);
+      const listed = await runCli(['runs', '--engine', 'clickhouse', '--format', 'json', '--last', '1'], { env: t.env() });
+      expect(listed.code, listed.stderr).toBe(0);
+      const units = (JSON.parse(listed.stdout) as { runs: { units: { state: string; rowsWritten: number }[] }[] }).runs[0]?.units ?? [];
+      expect(units.map((u) => [u.state, u.rowsWritten])).toEqual([['failed', rows]]);
       expect(r.stderr.trim().split('\n').at(-1)).toBe(`barfill: interrupted by ${signal}`);
     });
   }

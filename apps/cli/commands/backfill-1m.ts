@@ -82,8 +82,9 @@ export function renderReport(r: Backfill1mReport): string {
     `  rows rejected:   ${r.rows_rejected}${rejected !== '' ? ` (${rejected})` : ''}`,
     `  input files:     ${r.input_files.length}`,
     ...r.input_files.map(
-      (f) => `    ${f.path}: layout=${f.layout} time=${f.time_column} (${f.time_type === 'timestamp' ? `TIMESTAMP ${f.time_unit}` : `epoch ${f.time_unit}`}) rows=${f.rows}`,
+      (f) => `    ${f.path}: layout=${f.layout} time=${f.time_column} (${f.time_type === 'timestamp' ? `TIMESTAMP ${f.time_unit}` : `epoch ${f.time_unit}`}) rows=${f.rows} written=${f.rows_written}`,
     ),
+    ...(r.skipped_files.length === 0 ? [] : [`  skipped files:   ${r.skipped_files.length}`, ...r.skipped_files.map((f) => `    ${f.path}: ${f.reason}`)]),
   ];
   return lines.join('\n');
 }

@@ -209,6 +209,7 @@ function selectExpression(column: InsertColumn, id: string, rows: number, arrow:
     case 'constant':
       if (t === 'String') return sqlString(String(s.value));
       if (t === 'DateTime') return `toDateTime(${Math.floor(Number(s.value) / 1000)}, 'UTC')`;
+      if (typeof s.value === 'bigint') return `to${t === 'Int64' ? 'Int64' : 'UInt64'}('${s.value.toString()}')`;
       return `CAST(${numberLiteral(Number(s.value))} AS ${t})`;
     case 'values-or-offset': {
       const base = `${id}_base`;

@@ -21,8 +21,8 @@ export type InsertColumnType =
  * `DateTime` value is epoch milliseconds (stored as whole UTC seconds).
  */
 export type InsertColumnSource =
-  /** The same value on every row (a number, or a string for `String`). */
-  | { readonly kind: 'constant'; readonly value: number | string }
+  /** The same value on every row (a number, a bigint for `Int64`/`UInt64`, or a string for `String`). */
+  | { readonly kind: 'constant'; readonly value: number | string | bigint }
   /** One value per row. For a `Nullable(...)` type, NaN means NULL. */
   | { readonly kind: 'values'; readonly values: Float64Array }
   /**

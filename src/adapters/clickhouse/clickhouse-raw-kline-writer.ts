@@ -1,5 +1,5 @@
 import type { CandleBatch } from '../../application/candle-batch.js';
-import type { KlineTarget, RawKlineWriter } from '../../application/ports/raw-kline-writer.js';
+import type { KlineStamp, KlineTarget, RawKlineWriter } from '../../application/ports/raw-kline-writer.js';
 import { SinkError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { StopSignal } from '../../kernel/stop-signal.js';
@@ -26,6 +26,8 @@ export function rawKlineTableFor(marketId: MarketId): RawKlineTable {
 /** Binance's close time of a complete 1-minute candle: open + 59,999 ms. */
 export const CLOSE_TIME_OFFSET_MS = 59_999;
 
+const MAX_UINT64 = (1n << 64n) - 1n;
+
 /** Largest epoch ms a ClickHouse DateTime (UInt32 seconds) holds. */
 const MAX_DATETIME_MS = 4_294_967_295_000;
 
@@ -33,10 +35,14 @@ const MAX_DATETIME_MS = 4_294_967_295_000;
  * Checks the values the raw tables store as integers or DateTime; a SinkError
  * names the instrument, row and value. (Prices and volumes are stored as given.)
  */
-export function checkKlineBatch(target: KlineTarget, batch: CandleBatch, ingestedAtMs: number): void {
+export function checkKlineBatch(target: KlineTarget, batch: CandleBatch, stamp: KlineStamp): void {
   const where = (i: number): string => `raw klines for ${target.instrument.toString()}: batch row ${i + 1}`;
+  const { ingestedAtMs, version } = stamp;
   if (!(Number.isFinite(ingestedAtMs) && ingestedAtMs >= 0 && ingestedAtMs <= MAX_DATETIME_MS)) {
     throw new SinkError(`raw klines for ${target.instrument.toString()}: ingested-at time ${ingestedAtMs} is outside 1970..2106`);
+  }
+  if (version < 0n || version > MAX_UINT64) {
+    throw new SinkError(`raw klines for ${target.instrument.toString()}: version ${version} is not an unsigned 64-bit integer`);
   }
   const t = batch.openTimeMs;
   for (let i = 0; i < batch.length; i++) {
@@ -70,7 +76,7 @@ function nullable(name: string, type: 'Nullable(Float64)' | 'Nullable(UInt64)', 
 }
 
 /** The columnar insert of one batch into its raw table (routing by market id). */
-export function buildKlineInsert(database: string, target: KlineTarget, batch: CandleBatch, ingestedAtMs: number): ColumnarInsert {
+export function buildKlineInsert(database: string, target: KlineTarget, batch: CandleBatch, stamp: KlineStamp): ColumnarInsert {
   const table = rawKlineTableFor(target.instrument.marketId);
   const common: InsertColumn[] = [
     { name: 'market_id', type: 'UInt8', source: { kind: 'constant', value: target.instrument.marketId } },
@@ -84,7 +90,8 @@ export function buildKlineInsert(database: string, target: KlineTarget, batch: C
     { name: 'close', type: 'Float64', source: { kind: 'values', values: batch.close } },
     { name: 'volume', type: 'Float64', source: { kind: 'values', values: batch.volume } },
   ];
-  const ingested: InsertColumn = { name: 'ingested_at', type: 'DateTime', source: { kind: 'constant', value: ingestedAtMs } };
+  const ingested: InsertColumn = { name: 'ingested_at', type: 'DateTime', source: { kind: 'constant', value: stamp.ingestedAtMs } };
+  const version: InsertColumn = { name: 'version', type: 'UInt64', source: { kind: 'constant', value: stamp.version } };
   const columns: InsertColumn[] =
     table === 'raw_binance_klines_1m'
       ? [
@@ -101,6 +108,7 @@ export function buildKlineInsert(database: string, target: KlineTarget, batch: C
           nullable('taker_buy_base_asset_volume', 'Nullable(Float64)', batch.takerBuyBaseVolume),
           nullable('taker_buy_quote_asset_volume', 'Nullable(Float64)', batch.takerBuyQuoteVolume),
           ingested,
+          version,
         ]
       : [
           ...common,
@@ -108,6 +116,7 @@ export function buildKlineInsert(database: string, target: KlineTarget, batch: C
           ...ohlcv,
           nullable('turnover', 'Nullable(Float64)', batch.quoteVolume),
           ingested,
+          version,
         ];
   return { table: `${database}.${table}`, rows: batch.length, columns };
 }
@@ -148,13 +157,13 @@ export class ClickHouseRawKlineWriter implements RawKlineWriter {
     this.retry = retry;
   }
 
-  async write(target: KlineTarget, batch: CandleBatch, ingestedAtMs: number): Promise<void> {
+  async write(target: KlineTarget, batch: CandleBatch, stamp: KlineStamp): Promise<void> {
     if (this.closed) {
       throw new SinkError(`raw klines for ${target.instrument.toString()}: the ClickHouse raw kline writer is closed`);
     }
     if (batch.length === 0) return;
-    checkKlineBatch(target, batch, ingestedAtMs);
-    const insert = buildKlineInsert(this.database, target, batch, ingestedAtMs);
+    checkKlineBatch(target, batch, stamp);
+    const insert = buildKlineInsert(this.database, target, batch, stamp);
     const first = batch.openTimeMs[0] ?? NaN;
     const last = batch.openTimeMs[batch.length - 1] ?? NaN;
     const span = `${batch.length} klines of ${target.instrument.toString()} (${isoUtc(first)} .. ${isoUtc(last)})`;

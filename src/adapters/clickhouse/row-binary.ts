@@ -112,7 +112,7 @@ type Plan =
   | { readonly op: Op.Float64 | Op.NullableFloat64 | Op.NullableUInt64 | Op.Int64 | Op.DateTimeMs | Op.UInt8; readonly values: Float64Array; readonly maxBytes: number }
   | { readonly op: Op.Int64OrOffset; readonly values: Float64Array | null; readonly base: Float64Array; readonly offset: number; readonly maxBytes: number };
 
-function constantBytes(column: InsertColumn, value: number | string): Uint8Array {
+function constantBytes(column: InsertColumn, value: number | string | bigint): Uint8Array {
   const dv = (n: number): DataView => new DataView(new ArrayBuffer(n));
   switch (column.type) {
     case 'String': {
@@ -138,7 +138,9 @@ function constantBytes(column: InsertColumn, value: number | string): Uint8Array
     case 'Int64':
     case 'UInt64': {
       const d = dv(8);
-      writeInt64(d, 0, Number(value));
+      if (typeof value !== 'bigint') writeInt64(d, 0, Number(value));
+      else if (column.type === 'UInt64') d.setBigUint64(0, value, true);
+      else d.setBigInt64(0, value, true);
       return new Uint8Array(d.buffer);
     }
     case 'Nullable(Float64)': {

@@ -26,4 +26,15 @@ describe('LogProgress', () => {
     expect(p.line()).toBe('progress: units 1/3, rows 0 (0 rows/s), ETA 2m00s');
     p.end();
   });
+  it('does not count a unit that ended in failure as done', () => {
+    const p = new LogProgress({ debug() {}, info() {}, warn() {}, error() {} }, 10, () => 0);
+    p.begin({ units: 2 });
+    p.unitStarted('a.parquet');
+    p.unitStarted('b.parquet');
+    p.unitFinished('a.parquet', true);
+    p.unitFinished('b.parquet', false);
+    expect(p.line()).toMatch(/^progress: units 1\/2, /);
+    expect(p.line()).not.toContain('b.parquet');
+    p.end();
+  });
 });

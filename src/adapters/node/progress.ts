@@ -61,9 +61,9 @@ export class LogProgress implements ProgressSink {
     const a = this.tally.active.get(unit);
     if (a !== undefined) a.rows += rows;
   }
-  unitFinished(unit: string): void {
+  unitFinished(unit: string, done = true): void {
     this.tally.active.delete(unit);
-    this.tally.unitsDone += 1;
+    if (done) this.tally.unitsDone += 1;
   }
   end(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
@@ -121,9 +121,9 @@ export class TerminalProgress implements ProgressSink {
     this.unitBars.get(unit)?.update(0, { rows: a?.rows ?? 0, rate: Math.round((a?.rows ?? 0) / secs) });
     this.refreshOverall();
   }
-  unitFinished(unit: string): void {
+  unitFinished(unit: string, done = true): void {
     this.tally.active.delete(unit);
-    this.tally.unitsDone += 1;
+    if (done) this.tally.unitsDone += 1;
     const b = this.unitBars.get(unit);
     if (b !== undefined) this.bars.remove(b);
     this.unitBars.delete(unit);

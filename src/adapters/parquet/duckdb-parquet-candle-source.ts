@@ -4,10 +4,7 @@
  * `open()` expands the paths, then opens every file (footer, schema, row
  * counts, layout, time unit) before it resolves, so a missing, unreadable,
  * truncated or non-Parquet file fails the run before any batch is yielded.
- * Files the page scan supports (`pages/`: flat numeric columns, epoch times,
- * common codecs and encodings) are then read page by page, in bounded memory
- * whatever their row groups; for the others `batches()` streams one DuckDB
- * query per file (`connection.stream` + `fetchChunk`), with the time-range
+ * `batches()` then streams one DuckDB query per file (`connection.stream` + `fetchChunk`), with the time-range
  * filter on the raw time column so that DuckDB skips row groups by their
  * statistics, and copies DuckDB's DOUBLE vectors straight into Float64Arrays.
  */
@@ -23,6 +20,7 @@ import type {
   CandleScanRequest,
   CandleSource,
   InputFileInfo,
+  SkippedInput,
   SourceChunk,
   TimeUnit,
 } from '../../application/ports/candle-source.js';
@@ -39,12 +37,12 @@ import {
   parquetTimestampUnit,
   quoteIdent,
 } from './layout.js';
-import type { LayoutColumns, ParquetLayout } from './layout.js';
+import type { LayoutColumns, ParquetLayout, TimeColumnKind } from './layout.js';
 import { expandParquetPaths } from './paths.js';
-import { buildScanQuery } from './scan-sql.js';
+import path from 'node:path';
+import { buildScanQuery, closeTimeMsExpr, openTimeMsExpr, scanColumns, scanFilter } from './scan-sql.js';
+import { otherSymbolReason } from './file-symbol.js';
 import type { OPTIONAL_SELECT_ORDER } from './scan-sql.js';
-import { openRandomAccess, planPageScan, scanPages, timeMath } from './pages/page-scan.js';
-import type { PageScanPlan } from './pages/page-scan.js';
 import type { ScanParam, TimePlan } from './scan-sql.js';
 
 export const DEFAULT_PARQUET_BATCH_SIZE = 65_536;
@@ -62,11 +60,6 @@ export interface DuckDbParquetCandleSourceOptions {
    * not decoding, is what bounds a backfill; more threads help only with a faster sink.
    */
   readonly threads?: number;
-  /**
-   * `auto` (default): files the page scan supports are read page by page, the others
-   * by DuckDB's query; `duckdb`: every file by DuckDB (tests compare the two).
-   */
-  readonly reader?: 'auto' | 'duckdb';
 }
 
 /** Everything learnt about one file by `open()`. */
@@ -75,8 +68,8 @@ export interface ParquetFilePlan {
   readonly layout: ParquetLayout;
   readonly columns: LayoutColumns;
   readonly time: TimePlan;
-  /** The page scan's plan, or null when DuckDB reads the file. */
-  readonly pages?: PageScanPlan | null;
+  /** The close time column's own plan (null without one). */
+  readonly closeTime: TimePlan | null;
 }
 
 type OptionalCandleColumn = (typeof OPTIONAL_CANDLE_COLUMNS)[number];
@@ -93,7 +86,6 @@ export class DuckDbParquetCandleSource implements CandleSource {
   private readonly logger: Logger;
   private readonly batchSize: number;
   private readonly threads: number;
-  private readonly reader: 'auto' | 'duckdb';
 
   constructor(options: DuckDbParquetCandleSourceOptions) {
     const batchSize = options.batchSize ?? DEFAULT_PARQUET_BATCH_SIZE;
@@ -108,11 +100,10 @@ export class DuckDbParquetCandleSource implements CandleSource {
       throw new RangeError(`parquet read threads must be a positive integer; got ${threads}`);
     }
     this.threads = threads;
-    this.reader = options.reader ?? 'auto';
   }
 
   async open(request: CandleScanRequest): Promise<CandleScan> {
-    const files = await expandParquetPaths(this.paths);
+    const { files, skipped } = splitBySymbol(await expandParquetPaths(this.paths), request.instrument.symbol);
     // One pass over each file: DuckDB's cache of file blocks would only keep what was already read.
     // Background allocator threads give freed decoding buffers back to the system: chunks are fetched
     // on libuv's pool threads, and without them each thread's allocator cache kept its own copy
@@ -129,23 +120,8 @@ export class DuckDbParquetCandleSource implements CandleSource {
       connection = await instance.connect();
       const plans: ParquetFilePlan[] = [];
       for (const file of files) {
-        let plan = await inspectParquetFile(connection, file);
-        let reader = 'duckdb';
-        if (this.reader === 'auto') {
-          let pages: Awaited<ReturnType<typeof planPageScan>>;
-          try {
-            pages = await planPageScan(connection, escapeGlob(file), plan.columns, plan.time);
-          } catch (err) {
-            throw new InputError(`${file}: cannot read its metadata (${oneLine(errorMessage(err))})`, { cause: err });
-          }
-          if ('unsupported' in pages) reader = `duckdb (page scan: ${pages.unsupported})`;
-          else {
-            plan = { ...plan, pages };
-            reader = 'pages';
-          }
-        }
+        const plan = await inspectParquetFile(connection, file, request);
         this.logger.debug('parquet input opened', {
-          reader,
           file,
           layout: plan.info.layout,
           timeColumn: plan.info.timeColumn,
@@ -156,10 +132,7 @@ export class DuckDbParquetCandleSource implements CandleSource {
         });
         plans.push(plan);
       }
-      const scan = new DuckDbCandleScan(instance, connection, plans, request, this.batchSize);
-      // DuckDB's memory is not needed when the page scan reads every file.
-      if (plans.every((p) => p.pages != null)) scan.releaseDuckDb();
-      return scan;
+      return new DuckDbCandleScan(instance, connection, plans, skipped, request, this.batchSize);
     } catch (err) {
       connection?.closeSync();
       instance.closeSync();
@@ -168,12 +141,35 @@ export class DuckDbParquetCandleSource implements CandleSource {
   }
 }
 
-/** Reads one file's footer and schema and decides how to scan it. Throws InputError naming the file. */
-export async function inspectParquetFile(connection: DuckDBConnection, file: string): Promise<ParquetFilePlan> {
+/** The files to read, and those named for another symbol (skipped, with the reason). */
+function splitBySymbol(all: readonly string[], symbol: string): { files: string[]; skipped: SkippedInput[] } {
+  const files: string[] = [];
+  const skipped: SkippedInput[] = [];
+  for (const file of all) {
+    const reason = otherSymbolReason(path.basename(file), symbol);
+    if (reason === null) files.push(file);
+    else skipped.push({ path: file, reason });
+  }
+  return { files, skipped };
+}
+
+type Fail = (reason: string, cause?: unknown) => InputError;
+
+const TIME_EXPECTED =
+  'an integer or floating epoch (seconds, milliseconds, microseconds or nanoseconds) or a Parquet TIMESTAMP';
+const VALUE_EXPECTED = 'a number (integer, floating or decimal) or a decimal string';
+
+/**
+ * Reads one file's footer and schema and resolves how to scan it: layout, time
+ * column, unit and type, the close time's own type and unit, every selected
+ * column bound by DuckDB, and the candles' interval (1 minute). Throws an
+ * InputError naming the file (and the column, its type and what was expected);
+ * nothing is read past the file's first rows.
+ */
+export async function inspectParquetFile(connection: DuckDBConnection, file: string, request: CandleScanRequest): Promise<ParquetFilePlan> {
   // DuckDB treats paths as glob patterns: escape so exactly this file is read.
   const pattern = escapeGlob(file);
-  const fail = (reason: string, cause?: unknown): InputError =>
-    new InputError(`${file}: ${reason}`, cause === undefined ? undefined : { cause });
+  const fail: Fail = (reason, cause) => new InputError(`${file}: ${reason}`, cause === undefined ? undefined : { cause });
 
   let described: Record<string, unknown>[];
   let totalRows: number;
@@ -191,90 +187,198 @@ export async function inspectParquetFile(connection: DuckDBConnection, file: str
     const found = columns.map((c) => c.name).join(', ');
     throw fail(`unrecognised column layout; found columns [${found}]; expected ${EXPECTED_LAYOUTS_TEXT}`);
   }
-  const timeCol = match.columns.time;
-  const timeType = columns.find((c) => c.name === timeCol)?.type ?? '';
-  const kind = classifyTimeType(timeType);
-  if (kind === null) {
-    throw fail(
-      `time column '${timeCol}' has type ${timeType}; expected an integer or floating epoch ` +
-        `(seconds, milliseconds, microseconds or nanoseconds) or a Parquet TIMESTAMP`,
-    );
-  }
-
-  let unit: TimeUnit;
-  let isTimestamp: boolean;
-  let mayHaveNulls: boolean;
-  try {
-    if (kind.kind === 'integer' || kind.kind === 'float') {
-      isTimestamp = false;
-      // The magnitude of the time decides the unit: the first row group's max statistic
-      // (no data page is read), else the first non-null value.
-      const stats = await connection.runAndReadAll(
-        `SELECT stats_max_value, stats_max FROM parquet_metadata(?)
-          WHERE path_in_schema = ? AND coalesce(stats_max_value, stats_max) IS NOT NULL
-          ORDER BY row_group_id LIMIT 1`,
-        [pattern, timeCol],
-      );
-      const srow = stats.getRowsJS()[0];
-      let sample: unknown = asText(srow?.[0]) ?? asText(srow?.[1]);
-      if (sample === null || !Number.isFinite(Number(sample))) {
-        const first = await connection.runAndReadAll(
-          `SELECT ${quoteIdent(timeCol)} FROM read_parquet(?) WHERE ${quoteIdent(timeCol)} IS NOT NULL LIMIT 1`,
-          [pattern],
-        );
-        sample = first.getRowsJS()[0]?.[0];
-      }
-      const n = typeof sample === 'bigint' ? sample : Number(sample);
-      unit = typeof n === 'bigint' || Number.isFinite(n) ? inferEpochUnit(n) : 'ms';
-    } else {
-      isTimestamp = true;
-      const schema = await connection.runAndReadAll(
-        'SELECT converted_type, logical_type FROM parquet_schema(?) WHERE name = ? LIMIT 1',
-        [pattern, timeCol],
-      );
-      const row = schema.getRowsJS()[0];
-      const fromSchema = parquetTimestampUnit(asText(row?.[1]), asText(row?.[0]));
-      unit = fromSchema ?? (kind.kind === 'timestamp-ns' ? 'ns' : kind.kind === 'timestamp-coarse' ? kind.unit : 'us');
-    }
-    // Nullable time columns with NULLs (or unknown null counts) get `OR t IS NULL`,
-    // so such rows reach the validator as NaN instead of vanishing.
-    const nulls = await connection.runAndReadAll(
-      `SELECT count(*) FILTER (WHERE stats_null_count IS NULL), coalesce(sum(stats_null_count), 0)
-         FROM parquet_metadata(?) WHERE path_in_schema = ?`,
-      [pattern, timeCol],
-    );
-    const nrow = nulls.getRowsJS()[0];
-    const schemaRep = await connection.runAndReadAll(
-      'SELECT repetition_type FROM parquet_schema(?) WHERE name = ? LIMIT 1',
-      [pattern, timeCol],
-    );
-    const required = asText(schemaRep.getRowsJS()[0]?.[0]) === 'REQUIRED';
-    mayHaveNulls = !required && (Number(nrow?.[0] ?? 1) > 0 || Number(nrow?.[1] ?? 1) > 0);
-  } catch (err) {
-    throw fail(`cannot read the time column '${timeCol}' (${oneLine(errorMessage(err))})`, err);
-  }
+  const typeOf = (name: string): string => columns.find((c) => c.name === name)?.type ?? '';
+  const time = await planTimeColumn(connection, pattern, match.columns.time, typeOf(match.columns.time), fail, true);
+  const closeCol = match.columns.closeTime;
+  const closeTime = closeCol === null ? null : await planTimeColumn(connection, pattern, closeCol, typeOf(closeCol), fail, false);
+  await bindColumns(connection, pattern, match.columns, time, closeTime, typeOf, fail);
+  await checkOneMinute(connection, pattern, match.columns, time, closeTime, request, fail);
 
   const info: InputFileInfo = {
     path: file,
     layout: match.layout,
-    timeColumn: timeCol,
-    timeUnit: unit,
-    timeIsTimestampType: isTimestamp,
+    timeColumn: time.column,
+    timeUnit: time.unit,
+    timeIsTimestampType: time.kind.kind !== 'integer' && time.kind.kind !== 'float',
     totalRows,
     hasSymbolColumn: match.columns.symbol !== null,
   };
-  return { info, layout: match.layout, columns: match.columns, time: { column: timeCol, kind, unit, mayHaveNulls } };
+  return { info, layout: match.layout, columns: match.columns, time, closeTime };
+}
+
+/** A time column's type, unit (from its magnitude for epochs, from the schema for TIMESTAMPs) and nullability. */
+async function planTimeColumn(
+  connection: DuckDBConnection,
+  pattern: string,
+  column: string,
+  type: string,
+  fail: Fail,
+  isOpenTime: boolean,
+): Promise<TimePlan> {
+  const kind = classifyTimeType(type);
+  if (kind === null) {
+    throw fail(`${isOpenTime ? 'time' : 'close time'} column '${column}' has type ${type}; expected ${TIME_EXPECTED}`);
+  }
+  try {
+    const unit = kind.kind === 'integer' || kind.kind === 'float'
+      ? await epochUnitOf(connection, pattern, column)
+      : await timestampUnitOf(connection, pattern, column, kind);
+    const mayHaveNulls = isOpenTime ? await mayHoldNulls(connection, pattern, column) : true;
+    return { column, kind, unit, mayHaveNulls };
+  } catch (err) {
+    throw fail(`cannot read the ${isOpenTime ? 'time' : 'close time'} column '${column}' (${oneLine(errorMessage(err))})`, err);
+  }
+}
+
+/** The unit of an epoch column from its magnitude: the first row group's max statistic, else the first non-null value. */
+async function epochUnitOf(connection: DuckDBConnection, pattern: string, column: string): Promise<TimeUnit> {
+  const stats = await connection.runAndReadAll(
+    `SELECT stats_max_value, stats_max FROM parquet_metadata(?)
+      WHERE path_in_schema = ? AND coalesce(stats_max_value, stats_max) IS NOT NULL
+      ORDER BY row_group_id LIMIT 1`,
+    [pattern, column],
+  );
+  const srow = stats.getRowsJS()[0];
+  let sample: unknown = asText(srow?.[0]) ?? asText(srow?.[1]);
+  if (sample === null || !Number.isFinite(Number(sample))) {
+    const first = await connection.runAndReadAll(
+      `SELECT ${quoteIdent(column)} FROM read_parquet(?) WHERE ${quoteIdent(column)} IS NOT NULL AND isfinite(${quoteIdent(column)}::DOUBLE) LIMIT 1`,
+      [pattern],
+    );
+    sample = first.getRowsJS()[0]?.[0];
+  }
+  const n = typeof sample === 'bigint' ? sample : Number(sample);
+  return typeof n === 'bigint' || Number.isFinite(n) ? inferEpochUnit(n) : 'ms';
+}
+
+async function timestampUnitOf(
+  connection: DuckDBConnection,
+  pattern: string,
+  column: string,
+  kind: Exclude<TimeColumnKind, { kind: 'integer' } | { kind: 'float' }>,
+): Promise<TimeUnit> {
+  const schema = await connection.runAndReadAll(
+    'SELECT converted_type, logical_type FROM parquet_schema(?) WHERE name = ? LIMIT 1',
+    [pattern, column],
+  );
+  const row = schema.getRowsJS()[0];
+  const fromSchema = parquetTimestampUnit(asText(row?.[1]), asText(row?.[0]));
+  return fromSchema ?? (kind.kind === 'timestamp-ns' ? 'ns' : kind.kind === 'timestamp-coarse' ? kind.unit : 'us');
+}
+
+/**
+ * Whether a time column may hold NULLs (statistics say so, or are missing); such rows get
+ * `OR t IS NULL` in the scan, so they reach the validator as NaN instead of vanishing.
+ */
+async function mayHoldNulls(connection: DuckDBConnection, pattern: string, column: string): Promise<boolean> {
+  const nulls = await connection.runAndReadAll(
+    `SELECT count(*) FILTER (WHERE stats_null_count IS NULL), coalesce(sum(stats_null_count), 0)
+       FROM parquet_metadata(?) WHERE path_in_schema = ?`,
+    [pattern, column],
+  );
+  const nrow = nulls.getRowsJS()[0];
+  const schemaRep = await connection.runAndReadAll('SELECT repetition_type FROM parquet_schema(?) WHERE name = ? LIMIT 1', [pattern, column]);
+  const required = asText(schemaRep.getRowsJS()[0]?.[0]) === 'REQUIRED';
+  return !required && (Number(nrow?.[0] ?? 1) > 0 || Number(nrow?.[1] ?? 1) > 0);
+}
+
+/**
+ * Binds every selected expression (and the filter) against the file with DuckDB, reading no row,
+ * so a column that cannot be read fails here, before anything of the run is written, in barfill's words.
+ */
+async function bindColumns(
+  connection: DuckDBConnection,
+  pattern: string,
+  columns: LayoutColumns,
+  time: TimePlan,
+  closeTime: TimePlan | null,
+  typeOf: (name: string) => string,
+  fail: Fail,
+): Promise<void> {
+  const { selects } = scanColumns(columns, time, closeTime);
+  const from = 'FROM read_parquet(?, file_row_number = true, binary_as_string = true)';
+  for (const c of selects) {
+    try {
+      await connection.runAndReadAll(`SELECT ${c.expr} ${from} LIMIT 0`, [pattern]);
+    } catch (err) {
+      const isTime = c.column === time.column || c.column === closeTime?.column;
+      throw fail(`column '${c.column}' has type ${typeOf(c.column)}; expected ${isTime ? TIME_EXPECTED : VALUE_EXPECTED}`, err);
+    }
+  }
+  const where = scanFilter(columns, time, 'X', 0, 60_000);
+  try {
+    await connection.runAndReadAll(`SELECT 1 ${from} WHERE ${where.sql} LIMIT 0`, [pattern, ...where.params.map(toDuckValue)]);
+  } catch (err) {
+    const col = columns.symbol ?? time.column;
+    throw fail(`column '${col}' has type ${typeOf(col)} and cannot be filtered (${oneLine(errorMessage(err))})`, err);
+  }
+}
+
+/** Rows sampled (from the file's start) to find its candles' interval. */
+const INTERVAL_SAMPLE_ROWS = 1_000;
+/** Steps between open times needed before their spacing is taken as the interval (a sparse file says little). */
+const MIN_INTERVAL_STEPS = 10;
+
+/**
+ * Refuses a file whose candles are not 1-minute. Over the file's first 1,000 rows in the range (any symbol):
+ * the most common close time - open time must be at most 60 s (59,999 ms for Binance), and, when there are
+ * at least 10 steps between successive distinct open times, the most common step must be at most 60 s.
+ */
+async function checkOneMinute(
+  connection: DuckDBConnection,
+  pattern: string,
+  columns: LayoutColumns,
+  time: TimePlan,
+  closeTime: TimePlan | null,
+  request: CandleScanRequest,
+  fail: Fail,
+): Promise<void> {
+  const ot = openTimeMsExpr(time);
+  const ct = columns.closeTime !== null && closeTime !== null ? closeTimeMsExpr(columns.closeTime, closeTime) : `'NaN'::DOUBLE`;
+  // The interval is the file's: every row in range counts, whatever its symbol.
+  const where = scanFilter({ ...columns, symbol: null }, time, request.instrument.symbol, request.range.startMs, request.range.endMs);
+  const params: DuckDBValue[] = [pattern, ...where.params.map(toDuckValue)];
+  const sql = `SELECT mode(ct - ot) FILTER (WHERE isfinite(ct - ot)), mode(d) FILTER (WHERE d > 0), count(*) FILTER (WHERE d > 0) FROM (
+      SELECT ot, ct, ot - lag(ot) OVER (ORDER BY ot) AS d FROM (
+        SELECT ${ot} AS ot, ${ct} AS ct FROM read_parquet(?, binary_as_string = true) WHERE ${where.sql} LIMIT ${INTERVAL_SAMPLE_ROWS}
+      ) WHERE isfinite(ot))`;
+  let span: number | null;
+  let step: number | null;
+  let steps: number;
+  try {
+    const row = (await connection.runAndReadAll(sql, params)).getRowsJS()[0];
+    span = row?.[0] == null ? null : Number(row[0]);
+    step = row?.[1] == null ? null : Number(row[1]);
+    steps = Number(row?.[2] ?? 0);
+  } catch (err) {
+    throw fail(`cannot read its first rows (${oneLine(errorMessage(err))})`, err);
+  }
+  const refuse = (interval: number, how: string): InputError =>
+    fail(`holds ${formatInterval(interval)} candles (${how}), not 1-minute candles; only 1-minute candles load into the 1-minute tables`);
+  if (span !== null && span > 60_000) {
+    throw refuse(span % 1000 === 999 ? span + 1 : span, `close_time - open_time = ${span.toLocaleString('en-US')} ms`);
+  }
+  if (step !== null && step > 60_000 && steps >= MIN_INTERVAL_STEPS) throw refuse(step, `open times ${step / 1000} s apart`);
+}
+
+/** `5m`, `1h`, `90s`: an interval in ms, rounded to the second. */
+function formatInterval(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s % 86_400 === 0) return `${s / 86_400}d`;
+  if (s % 3_600 === 0) return `${s / 3_600}h`;
+  if (s % 60 === 0) return `${s / 60}m`;
+  return `${s}s`;
 }
 
 class DuckDbCandleScan implements CandleScan {
   readonly files: readonly InputFileInfo[];
   private closed = false;
-  private duckDbReleased = false;
 
   constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly plans: readonly ParquetFilePlan[],
+    readonly skipped: readonly SkippedInput[],
     private readonly request: CandleScanRequest,
     private readonly batchSize: number,
   ) {
@@ -288,22 +392,10 @@ class DuckDbCandleScan implements CandleScan {
     }
   }
 
-  /** Closes DuckDB early (every file is read by the page scan). */
-  releaseDuckDb(): void {
-    if (this.duckDbReleased) return;
-    this.duckDbReleased = true;
-    this.connection.closeSync();
-    this.instance.closeSync();
-  }
-
   private async *scanFile(plan: ParquetFilePlan): AsyncGenerator<SourceChunk> {
-    if (plan.pages != null) {
-      yield* this.scanFilePages(plan, plan.pages);
-      return;
-    }
     const file = plan.info.path;
     const { range, instrument } = this.request;
-    const query = buildScanQuery(plan.columns, plan.time, escapeGlob(file), instrument.symbol, range.startMs, range.endMs);
+    const query = buildScanQuery(plan.columns, plan.time, escapeGlob(file), instrument.symbol, range.startMs, range.endMs, plan.closeTime);
     const newTargets = (): BatchTargets => allocateTargets(this.batchSize, query.optionalColumns);
     const emit = (t: BatchTargets, n: number): SourceChunk => ({
       file,
@@ -349,46 +441,11 @@ class DuckDbCandleScan implements CandleScan {
     if (filled > 0) yield emit(current, filled);
   }
 
-  private async *scanFilePages(plan: ParquetFilePlan, pages: PageScanPlan): AsyncGenerator<SourceChunk> {
-    const file = plan.info.path;
-    const current = allocateTargets(this.batchSize, pages.optionalColumns);
-    const sink = { filled: 0, capacity: this.batchSize, targets: current.targets };
-    const emit = (n: number): SourceChunk => ({
-      file,
-      batch: n === this.batchSize ? current.batch : sliceCandleBatch(current.batch, 0, n),
-      rowNumbers: n === this.batchSize ? current.rowNumbers : current.rowNumbers.subarray(0, n),
-    });
-    let handle: Awaited<ReturnType<typeof openRandomAccess>>;
-    try {
-      handle = await openRandomAccess(file);
-    } catch (err) {
-      throw new InputError(`${file}: cannot be opened (${oneLine(errorMessage(err))})`, { cause: err });
-    }
-    try {
-      const math = timeMath(plan.time, this.request.range.startMs, this.request.range.endMs);
-      const rows = scanPages(handle, pages, plan.time, math, sink, () => this.closed);
-      for (;;) {
-        let step: IteratorResult<void>;
-        try {
-          step = await rows.next();
-        } catch (err) {
-          throw new InputError(`${file}: ${oneLine(errorMessage(err))}`, { cause: err });
-        }
-        if (step.done === true) break;
-        // The consumer copies a chunk before asking for the next (the port's contract): the arrays are refilled.
-        yield emit(sink.filled);
-        sink.filled = 0;
-      }
-      if (sink.filled > 0 && !this.closed) yield emit(sink.filled);
-    } finally {
-      await handle.close();
-    }
-  }
-
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
-      this.releaseDuckDb();
+      this.connection.closeSync();
+      this.instance.closeSync();
     }
     return Promise.resolve();
   }

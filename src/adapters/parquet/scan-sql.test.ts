@@ -38,7 +38,8 @@ describe('rangeCondition', () => {
 
   it('adds an exact test on the converted value for floating epochs', () => {
     const r = rangeCondition({ column: 't', kind: { kind: 'float' }, unit: 's', mayHaveNulls: false }, 60_000, 120_000);
-    expect(r.sql.startsWith('"t" >= ? AND "t" <= ? AND ')).toBe(true);
+    expect(r.sql.startsWith('(("t" >= ? AND "t" <= ? AND ')).toBe(true);
+    expect(r.sql.endsWith(' OR NOT isfinite("t"))')).toBe(true); // a NaN time is read (and rejected), not dropped
     expect(r.params.map((p) => (p.kind === 'double' ? p.value : null))).toEqual([59, 121, 60_000, 120_000]);
   });
 });

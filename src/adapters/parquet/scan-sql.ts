@@ -137,11 +137,61 @@ export function rangeCondition(t: TimePlan, startMs: number, endMs: number): { s
     }
   }
   if (t.mayHaveNulls) sql = `((${sql}) OR ${c} IS NULL)`;
+  // A NaN (or infinite) floating time is read, as a NULL is, so the validator counts it as non_finite_value.
+  if (k.kind === 'float') sql = `((${sql}) OR NOT isfinite(${c}))`;
   return { sql, params };
 }
 
 function valueExpr(column: string): string {
   return `COALESCE(TRY_CAST(${quoteIdent(column)} AS DOUBLE), ${NAN})`;
+}
+
+/** One selected column: the file column it reads and its SQL expression. */
+export interface SelectedColumn {
+  readonly column: string;
+  readonly expr: string;
+}
+
+/**
+ * The expressions of the scan, in select order: open time, OHLCV, then the
+ * optional columns present. `closeTime` is the close time column's own plan
+ * (its type and unit may differ from the open time's, as in a pandas-converted file).
+ */
+export function scanColumns(
+  columns: LayoutColumns,
+  time: TimePlan,
+  closeTime: TimePlan | null,
+): { selects: SelectedColumn[]; optionalColumns: (typeof OPTIONAL_SELECT_ORDER)[number][] } {
+  const selects: SelectedColumn[] = [
+    { column: time.column, expr: openTimeMsExpr(time) },
+    ...(['open', 'high', 'low', 'close', 'volume'] as const).map((k) => ({ column: columns[k], expr: valueExpr(columns[k]) })),
+  ];
+  const optionalColumns: (typeof OPTIONAL_SELECT_ORDER)[number][] = [];
+  for (const key of OPTIONAL_SELECT_ORDER) {
+    const col = columns[key];
+    if (col === null) continue;
+    optionalColumns.push(key);
+    const expr = key === 'closeTime' ? closeTimeMsExpr(col, closeTime ?? { ...time, column: col, mayHaveNulls: true }) : valueExpr(col);
+    selects.push({ column: col, expr });
+  }
+  return { selects, optionalColumns };
+}
+
+/** The WHERE clause for one symbol (when the file has a symbol column) and range, with its parameters. */
+export function scanFilter(columns: LayoutColumns, time: TimePlan, symbol: string, startMs: number, endMs: number): { sql: string; params: ScanParam[] } {
+  const range = rangeCondition(time, startMs, endMs);
+  const params: ScanParam[] = [...range.params];
+  let sql = range.sql;
+  if (columns.symbol !== null) {
+    sql += ` AND ${symbolCondition(columns.symbol)}`;
+    params.push({ kind: 'string', value: symbol.toUpperCase() });
+  }
+  return { sql, params };
+}
+
+/** Rows of the symbol (one `?` parameter, upper case). */
+export function symbolCondition(symbolColumn: string): string {
+  return `upper(CAST(${quoteIdent(symbolColumn)} AS VARCHAR)) = ?`;
 }
 
 /** The full scan of one file for one symbol and range. */
@@ -152,31 +202,13 @@ export function buildScanQuery(
   symbol: string,
   startMs: number,
   endMs: number,
+  closeTime: TimePlan | null = null,
 ): ScanQuery {
-  const select: string[] = [
-    'CAST(file_row_number + 1 AS DOUBLE)',
-    openTimeMsExpr(time),
-    valueExpr(columns.open),
-    valueExpr(columns.high),
-    valueExpr(columns.low),
-    valueExpr(columns.close),
-    valueExpr(columns.volume),
-  ];
-  const optionalColumns: (typeof OPTIONAL_SELECT_ORDER)[number][] = [];
-  for (const key of OPTIONAL_SELECT_ORDER) {
-    const col = columns[key];
-    if (col === null) continue;
-    optionalColumns.push(key);
-    select.push(key === 'closeTime' ? closeTimeMsExpr(col, time) : valueExpr(col));
-  }
-  const range = rangeCondition(time, startMs, endMs);
-  const params: ScanParam[] = [{ kind: 'string', value: path }, ...range.params];
-  let where = range.sql;
-  if (columns.symbol !== null) {
-    where += ` AND upper(CAST(${quoteIdent(columns.symbol)} AS VARCHAR)) = ?`;
-    params.push({ kind: 'string', value: symbol.toUpperCase() });
-  }
+  const { selects, optionalColumns } = scanColumns(columns, time, closeTime);
+  const select = ['CAST(file_row_number + 1 AS DOUBLE)', ...selects.map((c) => c.expr)];
+  const where = scanFilter(columns, time, symbol, startMs, endMs);
+  const params: ScanParam[] = [{ kind: 'string', value: path }, ...where.params];
   const sql =
-    `SELECT ${select.join(', ')} FROM read_parquet(?, file_row_number = true, binary_as_string = true) WHERE ${where}`;
+    `SELECT ${select.join(', ')} FROM read_parquet(?, file_row_number = true, binary_as_string = true) WHERE ${where.sql}`;
   return { sql, params, optionalColumns };
 }

@@ -21,6 +21,12 @@ export interface InputFileInfo {
   readonly hasSymbolColumn: boolean;
 }
 
+/** An input left out of the run, and why (for example a file named for another symbol). */
+export interface SkippedInput {
+  readonly path: string;
+  readonly reason: string;
+}
+
 /** A batch read from one file, with the 1-based row number of every row in that file. */
 export interface SourceChunk {
   readonly file: string;
@@ -38,7 +44,10 @@ export interface CandleScanRequest {
  * `open` resolved, so a bad file fails the run before anything is written.
  */
 export interface CandleScan {
+  /** The files to read, in the run's input order (their ordinal decides which file wins an overlap). */
   readonly files: readonly InputFileInfo[];
+  /** Inputs found but not read. */
+  readonly skipped: readonly SkippedInput[];
   /**
    * Batches of rows of the requested symbol inside the requested range, file
    * after file. Memory is bounded by the batch size, not the file size. A

@@ -9,7 +9,8 @@ export interface ProgressSink {
   unitStarted(unit: string): void;
   /** `rows` more rows of `unit` were read and handed on. */
   unitRows(unit: string, rows: number): void;
-  unitFinished(unit: string): void;
+  /** The unit ended; `done` false (a failure) leaves it out of the units done. */
+  unitFinished(unit: string, done?: boolean): void;
   end(): void;
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Backfill1mCandlesUseCase } from './backfill-1m.js';
 import { allocateCandleBatch, OPTIONAL_CANDLE_COLUMNS, type CandleBatch } from '../candle-batch.js';
 import type { CandleScan, CandleSource, SourceChunk } from '../ports/candle-source.js';
-import type { KlineTarget, RawKlineWriter } from '../ports/raw-kline-writer.js';
+import { klineVersion, type KlineStamp, type KlineTarget, type RawKlineWriter } from '../ports/raw-kline-writer.js';
 import type { RejectedRow, RejectSink } from '../ports/reject-sink.js';
 import { FixedClock } from '../../kernel/clock.js';
 import { InstrumentId } from '../../kernel/instrument-id.js';
@@ -45,6 +45,7 @@ function source(chunks: SourceChunk[]): CandleSource {
           totalRows: 10,
           hasSymbolColumn: false,
         })),
+        skipped: [],
         async *batches() {
           for (const c of chunks) {
             await Promise.resolve();
@@ -58,11 +59,11 @@ function source(chunks: SourceChunk[]): CandleSource {
 
 /** Records what would be written; copies because the use-case reuses its buffers. */
 class RecordingWriter implements RawKlineWriter {
-  readonly batches: { key: string; times: number[]; trades: number[] }[] = [];
+  readonly batches: { key: string; times: number[]; trades: number[]; version: bigint }[] = [];
   failOn = -1;
-  write(target: KlineTarget, batch: CandleBatch): Promise<void> {
+  write(target: KlineTarget, batch: CandleBatch, stamp: KlineStamp): Promise<void> {
     if (this.batches.length === this.failOn) return Promise.reject(new SinkError('server gone'));
-    this.batches.push({ key: target.instrumentKey, times: Array.from(batch.openTimeMs), trades: Array.from(batch.trades ?? []) });
+    this.batches.push({ key: target.instrumentKey, times: Array.from(batch.openTimeMs), trades: Array.from(batch.trades ?? []), version: stamp.version });
     return Promise.resolve();
   }
   close(): Promise<void> {
@@ -97,7 +98,7 @@ describe('Backfill1mCandlesUseCase', () => {
   });
 
   it('copies each chunk before asking for the next: a source that refills the same arrays loses nothing', async () => {
-    // The port lets an adapter reuse a chunk's arrays once the next chunk is asked for (the Parquet page scan does).
+    // The port lets an adapter reuse a chunk's arrays once the next chunk is asked for (the Parquet source may).
     const shared = chunk('a', 5);
     const refilling: CandleSource = {
       open: async () => {
@@ -135,7 +136,7 @@ describe('Backfill1mCandlesUseCase', () => {
       if (i === 4) b.low[i] = 1000;
     });
     const { report } = await useCase(w, source([bad]), 100, rejects).run(command);
-    expect(report.rejected_by_reason).toEqual({ time_not_minute_aligned: 1, non_finite_value: 1, negative_value: 1, high_low_inconsistent: 1 });
+    expect(report.rejected_by_reason).toEqual({ time_not_minute_aligned: 1, non_finite_value: 1, negative_value: 1, high_low_inconsistent: 1, duplicate_minute: 0 });
     expect(report.rows_written).toBe(2);
     expect(rejects.rows.map((r) => [r.file, r.row, r.reason])).toEqual([
       ['f.parquet', 2, 'time_not_minute_aligned'],
@@ -230,5 +231,41 @@ describe('Backfill1mCandlesUseCase units (files) for the run ledger', () => {
       { name: 'a', done: true, written: 5 },
       { name: 'b', done: false, written: 0 },
     ]);
+  });
+
+  it('a file cut by a failure is recorded with the rows of it that were committed', async () => {
+    const w = new RecordingWriter();
+    w.failOn = 3; // batches: a [4, 1], b [4, 2]: the fourth (b's last 2 rows) fails
+    const { finished, hooks } = recorder();
+    const uc = new Backfill1mCandlesUseCase({ source: source([chunk('a', 5), chunk('b', 6, 5)]), writer: w, clock: new FixedClock(T0), batchSize: 4, markets, rejects: new Rejects(), logger: silentLogger, hooks });
+    const { report } = await uc.run(command);
+    expect(finished).toEqual([
+      { name: 'a', done: true, written: 5 },
+      { name: 'b', done: false, written: 4 },
+    ]);
+    expect(report.input_files.map((f) => [f.path, f.rows_written])).toEqual([['a', 5], ['b', 4]]);
+  });
+});
+
+describe('Backfill1mCandlesUseCase overlaps', () => {
+  it('a batch holds one file; its version is run start * 2^20 + the file ordinal', async () => {
+    const w = new RecordingWriter();
+    await useCase(w, source([chunk('a', 5), chunk('b', 6, 3)]), 4).run(command);
+    expect(w.batches.map((b) => [b.times.length, b.version])).toEqual([
+      [4, klineVersion(T0, 0)],
+      [1, klineVersion(T0, 0)],
+      [4, klineVersion(T0, 1)],
+      [2, klineVersion(T0, 1)],
+    ]);
+    expect(klineVersion(T0, 1)).toBe(BigInt(T0) * 1_048_576n + 1n);
+  });
+
+  it('a minute repeated in one file is rejected as duplicate_minute, the first kept; across files both are written', async () => {
+    const w = new RecordingWriter();
+    const rejects = new Rejects();
+    const { report } = await useCase(w, source([chunk('a', 3), chunk('a', 2, 1), chunk('b', 2, 1)]), 100, rejects).run(command);
+    expect(report.rejected_by_reason.duplicate_minute).toBe(2);
+    expect(rejects.rows.map((r) => [r.file, r.row, r.reason])).toEqual([['a', 2, 'duplicate_minute'], ['a', 3, 'duplicate_minute']]);
+    expect(w.batches.map((b) => b.times.length)).toEqual([3, 2]);
   });
 });

@@ -7,11 +7,16 @@ import type { MarketMap } from '../../kernel/market-map.js';
 import type { TimeRange } from '../../kernel/time-range.js';
 import { isoUtc } from '../../kernel/time-range.js';
 import { OPTIONAL_CANDLE_COLUMNS, allocateCandleBatch, sliceCandleBatch, type CandleBatch } from '../candle-batch.js';
-import type { CandleSource, InputFileInfo, SourceChunk } from '../ports/candle-source.js';
-import type { RawKlineWriter } from '../ports/raw-kline-writer.js';
+import type { CandleSource, InputFileInfo, SkippedInput, SourceChunk } from '../ports/candle-source.js';
+import { klineVersion, type RawKlineWriter } from '../ports/raw-kline-writer.js';
+import { MinuteSet } from '../minute-set.js';
 import type { RejectSink } from '../ports/reject-sink.js';
 import { noUnitHooks, type UnitHooks } from '../unit-hooks.js';
 import { CANDLE_REJECT_REASONS, checkCandle, type CandleRejectReason } from '../validate-candles.js';
+
+/** Why backfill-1m rejects a row: the candle checks, and a minute repeated within one file. */
+export type Backfill1mRejectReason = CandleRejectReason | 'duplicate_minute';
+export const BACKFILL_1M_REJECT_REASONS: readonly Backfill1mRejectReason[] = [...CANDLE_REJECT_REASONS, 'duplicate_minute'];
 
 export interface Backfill1mCommand {
   readonly instrument: InstrumentId;
@@ -29,7 +34,7 @@ export interface Backfill1mReport {
   readonly rows_written: number;
   readonly batches_written: number;
   readonly rows_rejected: number;
-  readonly rejected_by_reason: Readonly<Record<CandleRejectReason, number>>;
+  readonly rejected_by_reason: Readonly<Record<Backfill1mRejectReason, number>>;
   /** Units inferred per input file (`ms`, `us`, ...), in file order. */
   readonly time_units: readonly string[];
   readonly input_files: readonly {
@@ -39,7 +44,11 @@ export interface Backfill1mReport {
     time_unit: string;
     time_type: 'timestamp' | 'epoch';
     rows: number;
+    /** Rows of the file committed (exact after a failure or an interruption too). */
+    rows_written: number;
   }[];
+  /** Inputs not read, and why (a file named for another symbol). */
+  readonly skipped_files: readonly { path: string; reason: string }[];
   readonly elapsed_ms: number;
   readonly rows_per_second: number;
   readonly error?: string;
@@ -89,12 +98,12 @@ export class Backfill1mCandlesUseCase {
       throw new ConfigError(`market id ${command.instrument.marketId} is not in the market config`);
     }
     const target = { instrument: command.instrument, instrumentKey: key };
-    const rejected = Object.fromEntries(CANDLE_REJECT_REASONS.map((r) => [r, 0])) as Record<CandleRejectReason, number>;
+    const rejected = Object.fromEntries(BACKFILL_1M_REJECT_REASONS.map((r) => [r, 0])) as Record<Backfill1mRejectReason, number>;
     let files: readonly InputFileInfo[] = [];
+    let skipped: readonly SkippedInput[] = [];
     let candlesRead = 0;
     let rowsWritten = 0;
     let batchesWritten = 0;
-    let batchesSent = 0;
     let failure: BarfillError | undefined;
 
     const all = new Set(OPTIONAL_CANDLE_COLUMNS);
@@ -103,40 +112,49 @@ export class Backfill1mCandlesUseCase {
     let fill = 0;
     let inFlight: Promise<void> | undefined;
 
-    // Per input file: rows read, written (valid), rejected; the batch holding its last valid row; whether it was read to the end.
+    // Per input file: rows read, committed and rejected; batches sent and not yet committed; whether read to the end.
+    // A batch holds rows of one file only, so a file's committed count is exact whenever the run stops.
     const hooks = this.deps.hooks ?? noUnitHooks;
-    const perFile = new Map<string, { read: number; valid: number; rejected: number; lastBatch: number; readDone: boolean; recorded: boolean }>();
-    let recording: Promise<void> = Promise.resolve();
-    const settle = (committedBatches: number): void => {
-      for (const [name, f] of perFile) {
-        if (f.recorded || !f.readDone || f.lastBatch > committedBatches) continue;
-        f.recorded = true;
-        const unit = { name, done: true, read: f.read, written: f.valid, skipped: 0, rejected: f.rejected };
-        recording = recording.then(() => hooks.finished(unit));
+    const perFile = new Map<string, FileTally>();
+    const tally = (file: string): FileTally => {
+      let t = perFile.get(file);
+      if (t === undefined) {
+        t = { read: 0, committed: 0, rejected: 0, pending: 0, readDone: false, recorded: false };
+        perFile.set(file, t);
       }
+      return t;
     };
+    let recording: Promise<void> = Promise.resolve();
+    const record = (name: string, t: FileTally, error?: string): void => {
+      t.recorded = true;
+      const unit = { name, done: error === undefined, read: t.read, written: t.committed, skipped: 0, rejected: t.rejected, ...(error === undefined ? {} : { error }) };
+      recording = recording.then(() => hooks.finished(unit));
+    };
+    const settle = (): void => {
+      for (const [name, t] of perFile) if (!t.recorded && t.readDone && t.pending === 0) record(name, t);
+    };
+
     let currentFile: string | undefined;
-    const finishReading = (): void => {
-      if (currentFile === undefined) return;
-      const f = perFile.get(currentFile);
-      if (f !== undefined) f.readDone = true;
-      settle(batchesWritten);
-    };
+    let version = 0n;
+    const minutes = new MinuteSet();
 
     const flush = async (): Promise<void> => {
       if (inFlight !== undefined) await inFlight;
       inFlight = undefined;
-      if (fill === 0) return;
+      if (fill === 0 || currentFile === undefined) return;
       const batch = sliceCandleBatch(current, 0, fill);
       const rows = fill;
-      batchesSent += 1;
-      const batchNo = batchesSent;
-      const write = writer.write(target, batch, clock.now()).then(
+      const batchNo = batchesWritten + 1;
+      const fileTally = tally(currentFile);
+      fileTally.pending += 1;
+      const write = writer.write(target, batch, { ingestedAtMs: clock.now(), version }).then(
         () => {
           rowsWritten += rows;
           batchesWritten += 1;
+          fileTally.committed += rows;
+          fileTally.pending -= 1;
           logger.debug('batch written', { batch: batchNo, rows });
-          settle(batchesWritten);
+          settle();
         },
         (err: unknown) => {
           // Name the batch: its number (1-based, in the order sent) and, through the writer, its time span.
@@ -151,9 +169,24 @@ export class Backfill1mCandlesUseCase {
       fill = 0;
     };
 
+    /** A new file: its predecessor's last rows go in their own batch (a batch carries one file's version). */
+    const startFile = async (file: string): Promise<void> => {
+      await flush();
+      if (currentFile !== undefined) tally(currentFile).readDone = true;
+      settle();
+      currentFile = file;
+      const ordinal = files.findIndex((f) => f.path === file);
+      version = klineVersion(startedAt, ordinal === -1 ? files.length : ordinal);
+      minutes.clear();
+      tally(file);
+      hooks.started(file);
+    };
+
     const scan = await this.deps.source.open(command);
     try {
       files = scan.files;
+      skipped = scan.skipped;
+      for (const s of skipped) logger.warn(`skipping ${s.path}: ${s.reason}`);
       hooks.begin({ units: files.length, rows: files.reduce((a, f) => a + f.totalRows, 0) });
       for (const f of files) {
         logger.info('input file', {
@@ -167,20 +200,15 @@ export class Backfill1mCandlesUseCase {
       for await (const chunk of scan.batches()) {
         if (signal?.aborted === true) throw interruption(signal);
         candlesRead += chunk.batch.length;
-        if (chunk.file !== currentFile) {
-          finishReading();
-          currentFile = chunk.file;
-          hooks.started(chunk.file);
-          if (!perFile.has(chunk.file)) perFile.set(chunk.file, { read: 0, valid: 0, rejected: 0, lastBatch: 0, readDone: false, recorded: false });
-        }
-        const fileState = perFile.get(chunk.file);
-        if (fileState !== undefined) fileState.read += chunk.batch.length;
+        if (chunk.file !== currentFile) await startFile(chunk.file);
+        const fileTally = tally(chunk.file);
+        fileTally.read += chunk.batch.length;
         hooks.rows(chunk.file, chunk.batch.length);
         // Copy runs of valid rows into the write buffer; reject the others.
         let runStart = -1;
         const n = chunk.batch.length;
         for (let i = 0; i <= n; i++) {
-          const bad = i < n ? checkCandle(chunk.batch, i) : undefined;
+          const bad = i < n ? checkRow(chunk.batch, i, minutes) : undefined;
           const valid = i < n && bad === undefined;
           if (valid) {
             if (runStart === -1) runStart = i;
@@ -188,16 +216,11 @@ export class Backfill1mCandlesUseCase {
           }
           if (runStart !== -1) {
             await this.copyRun(chunk.batch, runStart, i, () => current, () => fill, (f) => (fill = f), flush);
-            if (fileState !== undefined) {
-              fileState.valid += i - runStart;
-              // The last rows copied are in the buffer being filled, or (when it just filled) in the batch just sent.
-              fileState.lastBatch = fill === 0 ? batchesSent : batchesSent + 1;
-            }
             runStart = -1;
           }
           if (bad !== undefined) {
             rejected[bad.reason] += 1;
-            if (fileState !== undefined) fileState.rejected += 1;
+            fileTally.rejected += 1;
             this.deps.rejects.add({
               file: chunk.file,
               row: chunk.rowNumbers[i] ?? i + 1,
@@ -209,24 +232,27 @@ export class Backfill1mCandlesUseCase {
         }
       }
       if (signal?.aborted === true) throw interruption(signal);
-      finishReading();
-      // Files that had no rows at all (nothing of the symbol in range) are done too.
-      for (const f of files) {
-        if (!perFile.has(f.path)) perFile.set(f.path, { read: 0, valid: 0, rejected: 0, lastBatch: 0, readDone: true, recorded: false });
-      }
       await flush();
+      if (currentFile !== undefined) tally(currentFile).readDone = true;
+      // Files that had no rows at all (nothing of the symbol in range) are done too.
+      for (const f of files) tally(f.path).readDone = true;
       await flush(); // wait for the last insert
-      settle(batchesWritten);
+      settle();
+      if (candlesRead === 0 && (files.length > 0 || skipped.length > 0)) {
+        logger.warn(
+          `no rows of ${command.instrument.symbol} in [${isoUtc(command.range.startMs)}, ${isoUtc(command.range.endMs)}) ` +
+            `in the ${files.length} input file(s)${skipped.length > 0 ? ` (${skipped.length} skipped)` : ''}; nothing was written`,
+        );
+      }
     } catch (err) {
       // Let the insert in flight settle so the report states exactly what was committed.
       if (inFlight !== undefined) await inFlight.catch(() => undefined);
       failure = asBarfillError(err, batchesWritten, rowsWritten);
-      // Files whose rows are not all committed are recorded as not done (a resume reads them again).
+      // Files whose rows are not all committed are recorded as not done (a resume reads them again),
+      // with the rows of theirs that were committed.
       for (const f of files) {
-        const st = perFile.get(f.path);
-        if (st?.recorded === true) continue;
-        const unit = { name: f.path, done: false, read: st?.read ?? 0, written: 0, skipped: 0, rejected: st?.rejected ?? 0, error: failure.message };
-        recording = recording.then(() => hooks.finished(unit));
+        const t = tally(f.path);
+        if (!t.recorded) record(f.path, t, failure.message);
       }
     } finally {
       await recording.catch(() => undefined);
@@ -256,7 +282,9 @@ export class Backfill1mCandlesUseCase {
         time_unit: f.timeUnit,
         time_type: f.timeIsTimestampType ? 'timestamp' : 'epoch',
         rows: f.totalRows,
+        rows_written: perFile.get(f.path)?.committed ?? 0,
       })),
+      skipped_files: skipped.map((s) => ({ path: s.path, reason: s.reason })),
       elapsed_ms: Math.round(elapsed),
       rows_per_second: elapsed > 0 ? Math.round((rowsWritten * 1000) / elapsed) : rowsWritten,
       ...(failure === undefined ? {} : { error: failure.message }),
@@ -285,6 +313,26 @@ export class Backfill1mCandlesUseCase {
       if (getFill() === this.deps.batchSize) await flush();
     }
   }
+}
+
+interface FileTally {
+  read: number;
+  /** Rows of the file in committed batches. */
+  committed: number;
+  rejected: number;
+  /** Batches of the file sent and not yet committed. */
+  pending: number;
+  readDone: boolean;
+  recorded: boolean;
+}
+
+/** Why a row is rejected: the candle checks, then a minute seen before in the same file (the first is kept). */
+function checkRow(b: CandleBatch, i: number, minutes: MinuteSet): { reason: Backfill1mRejectReason; detail: string } | undefined {
+  const bad = checkCandle(b, i);
+  if (bad !== undefined) return bad;
+  const t = b.openTimeMs[i] ?? NaN;
+  if (!minutes.add(t)) return { reason: 'duplicate_minute', detail: `minute ${isoUtc(t)} appears earlier in the same file` };
+  return undefined;
 }
 
 function copyColumns(src: CandleBatch, from: number, to: number, dst: CandleBatch, at: number): void {

@@ -43,7 +43,7 @@ export interface Backfill1mWiring {
 
 /** A source with no files, for a resumed run with nothing left to read. */
 const nothingLeft: CandleSource = {
-  open: () => Promise.resolve({ files: [], batches: async function* () {}, close: () => Promise.resolve() }),
+  open: () => Promise.resolve({ files: [], skipped: [], batches: async function* () {}, close: () => Promise.resolve() }),
 };
 
 export async function runBackfill1m(w: Backfill1mWiring): Promise<Backfill1mResult> {
