@@ -82,10 +82,20 @@ export function hasCandle(market: Market, symbol: string, openTimeMs: number, op
   return true;
 }
 
+const profiles = new Map<string, { readonly base: number; readonly phase: number }>();
+
+function profileOf(symbol: string): { readonly base: number; readonly phase: number } {
+  let p = profiles.get(symbol);
+  if (p === undefined) {
+    const rnd = seededRandom(hash32(`profile:${symbol}`));
+    p = { base: 20 + rnd() * 50_000, phase: rnd() * 2 * Math.PI };
+    profiles.set(symbol, p);
+  }
+  return p;
+}
+
 function basePriceCents(market: Market, symbol: string, minute: number): number {
-  const rnd = seededRandom(hash32(`profile:${symbol}`));
-  const base = 20 + rnd() * 50_000;
-  const phase = rnd() * 2 * Math.PI;
+  const { base, phase } = profileOf(symbol);
   const venueBias = market.endsWith('um') || market.endsWith('linear') ? 1.0004 : 1;
   return base * venueBias * (1 + 0.2 * Math.sin(minute / 20_000 + phase)) * 100;
 }
