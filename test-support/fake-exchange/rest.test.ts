@@ -23,8 +23,8 @@ async function start(options: FakeExchangeOptions = {}): Promise<FakeExchange> {
 type BinanceRow = [number, string, string, string, string, string, number, string, number, string, string, string];
 
 async function get(fx: FakeExchange, path: string, query: Record<string, string | number>): Promise<Response> {
-  const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
-  return fetch(`${fx.url}${path}?${qs}`);
+  const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
+  return fetch(`${fx.url}${path}?${qs.toString()}`);
 }
 
 async function binance(fx: FakeExchange, path: string, query: Record<string, string | number>): Promise<BinanceRow[]> {
