@@ -169,6 +169,7 @@ describe('fake Binance archive', { timeout: 30_000 }, () => {
     expect(staleRows.map((r) => r.openMs)).toEqual(rows.map((r) => r.openMs));
     expect(staleRows[0]!.fields[5]).not.toBe(rows[0]!.fields[5]);
     expect(fx.stats.downloads['spot/BTCUSDT-1m-2024-03-05']).toBe(2);
+    expect(fx.stats.versions['spot/BTCUSDT-1m-2024-03-05']).toBe(2);
     const v3 = await download(fx, path);
     expect(v3.checksum).toBe(v2.checksum);
   });
@@ -180,6 +181,7 @@ describe('fake Binance archive', { timeout: 30_000 }, () => {
     const a = await download(fx, path);
     const b = await download(fx, path);
     expect(b.checksum).toBe(a.checksum);
+    expect(fx.stats.versions['um/ETHUSDT-1m-2024-07-09']).toBe(1);
     now += 3_600_000;
     const c = await download(fx, path);
     expect(c.checksum).not.toBe(a.checksum);

@@ -41,3 +41,19 @@ describe('fake exchange data', () => {
     expect(candlesIn('binance-spot', 'BTCUSDT', Date.UTC(2025, 1, 10, 1, 0), Date.UTC(2025, 1, 10, 5, 0))).toHaveLength(241 - 150);
   });
 });
+
+describe('fake exchange independence', () => {
+  it('imports nothing from barfill (src/ or apps/)', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const dir = new URL('.', import.meta.url);
+    const offenders: string[] = [];
+    for (const name of await readdir(dir)) {
+      if (!name.endsWith('.ts')) continue;
+      const text = await readFile(new URL(name, dir), 'utf8');
+      for (const m of text.matchAll(/from '([^']+)'/g)) {
+        if (/(^|\/)(src|apps)\//.test(m[1]!)) offenders.push(`${name}: ${m[1]!}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});

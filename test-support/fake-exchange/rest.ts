@@ -48,7 +48,7 @@ export interface BybitLimits {
 export const BINANCE_MAX_BAN_MS = 3 * 86_400_000;
 
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
-  return { status, headers: { 'content-type': 'application/json;charset=UTF-8', ...headers }, body: JSON.stringify(value) };
+  return { status, headers: { 'Content-Type': 'application/json;charset=UTF-8', ...headers }, body: JSON.stringify(value) };
 }
 
 export function futuresWeight(limit: number): number {
@@ -94,7 +94,7 @@ export class BinanceGate {
   }
 
   headers(): Record<string, string> {
-    return { 'x-mbx-used-weight-1m': String(this.used) };
+    return { 'X-MBX-USED-WEIGHT': String(this.used), 'X-MBX-USED-WEIGHT-1M': String(this.used) };
   }
 
   private tooMany(nowMs: number, limits: BinanceLimits): Reply {
@@ -102,7 +102,7 @@ export class BinanceGate {
     return json(
       429,
       { code: -1003, msg: `Too much request weight used; current limit is ${limit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.` },
-      { ...this.headers(), 'retry-after': retryAfter(this.retryUntil, nowMs) },
+      { ...this.headers(), 'Retry-After': retryAfter(this.retryUntil, nowMs) },
     );
   }
 
@@ -119,7 +119,7 @@ export class BinanceGate {
     return json(
       418,
       { code: -1003, msg: `Way too much request weight used; IP banned until ${this.bannedUntil}. Please use WebSocket Streams for live updates to avoid bans.` },
-      { ...this.headers(), 'retry-after': retryAfter(this.bannedUntil, nowMs) },
+      { ...this.headers(), 'Retry-After': retryAfter(this.bannedUntil, nowMs) },
     );
   }
 }
@@ -226,9 +226,9 @@ export class BybitGate {
     this.count++;
     return {
       headers: {
-        'x-bapi-limit': String(limit),
-        'x-bapi-limit-status': String(limit - this.count),
-        'x-bapi-limit-reset-timestamp': String((window + 1) * windowMs),
+        'X-Bapi-Limit': String(limit),
+        'X-Bapi-Limit-Status': String(limit - this.count),
+        'X-Bapi-Limit-Reset-Timestamp': String((window + 1) * windowMs),
       },
     };
   }
@@ -237,7 +237,7 @@ export class BybitGate {
 export const BYBIT_FORBIDDEN_BODY = 'access too frequent';
 
 function forbidden(): Reply {
-  return { status: 403, headers: { 'content-type': 'text/plain;charset=UTF-8' }, body: BYBIT_FORBIDDEN_BODY };
+  return { status: 403, headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, body: BYBIT_FORBIDDEN_BODY };
 }
 
 function bybitError(retCode: number, retMsg: string, nowMs: number, headers: Record<string, string>): Reply {

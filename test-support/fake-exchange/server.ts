@@ -52,6 +52,8 @@ export interface FakeExchangeStats {
   bans: { spot: number; futures: number; bybit: number };
   /** 200 zip downloads per file key (`spot/BTCUSDT-1m-2024-03-05`). */
   downloads: Record<string, number>;
+  /** The version of a replaced file's last download: 1 the stale copy, 2 the corrected one. */
+  versions: Record<string, number>;
   log: FakeExchangeLogEntry[];
 }
 
@@ -73,6 +75,7 @@ function emptyStats(): FakeExchangeStats {
     weightUsed: { spot: 0, futures: 0 },
     bans: { spot: 0, futures: 0, bybit: 0 },
     downloads: {},
+    versions: {},
     log: [],
   };
 }
@@ -86,7 +89,7 @@ function kindOf(pathname: string): RequestKind {
 }
 
 function notFound(pathname: string): Reply {
-  return { status: 404, headers: { 'content-type': 'application/xml' }, body: s3NoSuchKey(pathname) };
+  return { status: 404, headers: { 'Content-Type': 'application/xml' }, body: s3NoSuchKey(pathname) };
 }
 
 /** The fake's state behind one server. */
@@ -153,23 +156,29 @@ class Exchange {
     const file = parseArchivePath(pathname);
     if (file === undefined || !isPublished(file, this.now(), this.data())) return notFound(pathname);
     if ((this.options.missing ?? []).includes(file.key)) return notFound(pathname);
-    const bytes = this.nextZip(file);
+    const { bytes, stale } = this.nextZip(file);
     if (file.checksum) {
       const hex = sha256Hex(bytes);
       const wrong = (this.options.wrongChecksum ?? []).includes(file.key);
-      return { status: 200, headers: { 'content-type': 'text/plain' }, body: checksumText(wrong ? sha256Hex(`wrong:${hex}`) : hex, file) };
+      return { status: 200, headers: { 'Content-Type': 'text/plain' }, body: checksumText(wrong ? sha256Hex(`wrong:${hex}`) : hex, file) };
     }
     this.stats.downloads[file.key] = (this.stats.downloads[file.key] ?? 0) + 1;
-    return { status: 200, headers: { 'content-type': 'application/zip' }, body: bytes };
+    if (this.isReplaced(file)) this.stats.versions[file.key] = stale ? 1 : 2;
+    return { status: 200, headers: { 'Content-Type': 'application/zip' }, body: bytes };
   }
 
   /** The bytes the next download of this zip gets (its CHECKSUM describes them). */
-  private nextZip(file: ArchiveFile): Uint8Array {
+  private nextZip(file: ArchiveFile): { bytes: Uint8Array; stale: boolean } {
     const done = this.stats.downloads[file.key] ?? 0;
     const stale = this.isStale(file, done);
     const zip = this.cachedZip(file, stale);
     const corrupt = (this.options.corrupt ?? []).find((c) => c.file === file.key);
-    return corrupt !== undefined && done < (corrupt.count ?? Number.POSITIVE_INFINITY) ? corrupted(zip) : zip;
+    const bad = corrupt !== undefined && done < (corrupt.count ?? Number.POSITIVE_INFINITY);
+    return { bytes: bad ? corrupted(zip) : zip, stale };
+  }
+
+  private isReplaced(file: ArchiveFile): boolean {
+    return (this.options.replaced ?? []).some((x) => x.file === file.key);
   }
 
   private isStale(file: ArchiveFile, done: number): boolean {
@@ -185,7 +194,7 @@ class Exchange {
     let zip = this.zips.get(key);
     if (zip === undefined) {
       zip = archiveZip(file, this.data(), stale);
-      if (this.zips.size >= 16) this.zips.delete(this.zips.keys().next().value!);
+      if (this.zips.size >= 8) this.zips.delete(this.zips.keys().next().value!);
       this.zips.set(key, zip);
     }
     return zip;
@@ -198,7 +207,7 @@ class Exchange {
 
 function send(res: http.ServerResponse, reply: Reply): void {
   const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
-  res.writeHead(reply.status, { ...reply.headers, 'content-length': body.length });
+  res.writeHead(reply.status, { ...reply.headers, 'Content-Length': body.length });
   res.end(body);
 }
 
