@@ -125,7 +125,7 @@ export function archiveCsv(file: ArchiveFile, options: ExchangeDataOptions, stal
 /** The zip bytes (fixed mtime: the same bytes every time). */
 export function archiveZip(file: ArchiveFile, options: ExchangeDataOptions, stale = false): Uint8Array {
   const csv = strToU8(archiveCsv(file, options, stale));
-  return zipSync({ [`${file.stem}.csv`]: [csv, { mtime: new Date(file.endMs) }] });
+  return zipSync({ [`${file.stem}.csv`]: [csv, { mtime: new Date(file.endMs), level: 1 }] });
 }
 
 /** Bytes that fail to unzip: the zip cut before its central directory. */

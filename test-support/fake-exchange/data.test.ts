@@ -1,3 +1,4 @@
+import { readFile, readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LISTINGS, binanceNumber, bybitNumber, candleAt, candlesIn, hasCandle } from './data.js';
 
@@ -44,7 +45,6 @@ describe('fake exchange data', () => {
 
 describe('fake exchange independence', () => {
   it('imports nothing from barfill (src/ or apps/)', async () => {
-    const { readdir, readFile } = await import('node:fs/promises');
     const dir = new URL('.', import.meta.url);
     const offenders: string[] = [];
     for (const name of await readdir(dir)) {

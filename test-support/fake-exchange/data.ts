@@ -100,10 +100,23 @@ function basePriceCents(market: Market, symbol: string, minute: number): number 
   return base * venueBias * (1 + 0.2 * Math.sin(minute / 20_000 + phase)) * 100;
 }
 
+const seeds = new Map<string, number>();
+
+/** The seed of one (market, symbol, minute): the pair's hash (cached) mixed with the minute. */
+function seedOf(market: Market, symbol: string, minute: number): number {
+  const key = `${market}|${symbol}`;
+  let h = seeds.get(key);
+  if (h === undefined) {
+    h = hash32(key);
+    seeds.set(key, h);
+  }
+  return Math.imul(h ^ minute, 0x9e3779b1) ^ Math.imul(minute >>> 16, 0x85ebca6b);
+}
+
 /** The candle of one minute, whatever the venue serves it through (ignores gaps: see hasCandle). */
 export function candleAt(market: Market, symbol: string, openTimeMs: number): Candle {
   const minute = Math.floor(openTimeMs / MINUTE_MS);
-  const rnd = seededRandom(hash32(`${market}|${symbol}|${minute}`));
+  const rnd = seededRandom(seedOf(market, symbol, minute));
   const open = Math.max(1, Math.round(basePriceCents(market, symbol, minute) * (1 + (rnd() - 0.5) * 0.002)));
   const close = Math.max(1, Math.round(open * (1 + (rnd() - 0.5) * 0.002)));
   const high = Math.max(open, close) + Math.floor(rnd() * open * 0.0005);
