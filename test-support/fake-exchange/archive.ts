@@ -34,7 +34,7 @@ export interface ArchiveFile {
 
 export interface ReplacedFile {
   readonly file: string;
-  /** The corrected copy is served from this zip download on (default 1: after the first download). */
+  /** The corrected copy is served once this many zips were downloaded (default 1: after the first download). */
   readonly afterDownloads?: number;
   /** Or from this instant (ms) on. */
   readonly atMs?: number;

@@ -1,3 +1,4 @@
+import { strFromU8, unzipSync } from 'fflate';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BYBIT_FORBIDDEN_BODY } from './rest.js';
 import { binanceFields, bybitRow, candlesIn } from './data.js';
@@ -206,6 +207,21 @@ describe('fake Bybit klines', () => {
 });
 
 describe('fake exchange server', () => {
+  it('serves the same candles in the archive and over REST (ms and us files alike)', async () => {
+    const fx = await start();
+    for (const [day, micro] of [['2024-03-05', false], ['2025-02-10', true]] as const) {
+      const res = await fetch(`${fx.url}/data/spot/daily/klines/BTCUSDT/1m/BTCUSDT-1m-${day}.zip`);
+      const csv = strFromU8(Object.values(unzipSync(new Uint8Array(await res.arrayBuffer())))[0]!);
+      const fromArchive = csv.trimEnd().split('\n').slice(0, 1000).map((line) => {
+        const f = line.split(',');
+        const open = micro ? Number(f[0]!.slice(0, -3)) : Number(f[0]);
+        return [open, ...f.slice(1, 6), open + MIN - 1, f[7], Number(f[8]), f[9], f[10], f[11]];
+      });
+      const fromRest = await binance(fx, '/api/v3/klines', { symbol: 'BTCUSDT', startTime: Date.parse(`${day}T00:00:00Z`), limit: 1000 });
+      expect(fromRest).toEqual(fromArchive);
+    }
+  });
+
   it('delays answers by the latency option and counts requests by kind', async () => {
     const fx = await start({ latencyMs: 50 });
     const t = performance.now();
