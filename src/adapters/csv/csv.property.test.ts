@@ -113,7 +113,7 @@ describe('csvRecords (property)', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 30_000);
 });
 
 /**
