@@ -233,8 +233,12 @@ describe.runIf(run)('coverage page in headless Chromium', () => {
   });
 
   it('paints a screenshot that is not blank', async () => {
+    const fresh = await load(report, 'shot.html');
+    await fresh.page.waitForSelector('svg.cal[data-idx="0"][data-drawn]');
     const shot = path.join(dir, 'coverage.png');
-    const png = await sample.page.screenshot({ path: shot });
+    const png = await fresh.page.screenshot({ path: shot });
+    expect(fresh.errors).toEqual([]);
+    await fresh.page.close();
     expect(fs.statSync(shot).size).toBe(png.length);
     const copy = process.env['BARFILL_COVERAGE_SCREENSHOT'];
     if (copy) fs.writeFileSync(copy, png);

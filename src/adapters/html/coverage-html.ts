@@ -81,7 +81,7 @@ const COLUMNS: readonly [string, 'num' | 'text'][] = [
 ];
 
 function summaryTable(report: CoverageReport): string {
-  const head = COLUMNS.map(([name, type]) => `<th data-type="${type}">${name}</th>`).join('');
+  const head = COLUMNS.map(([name, type]) => `<th data-type="${type}"${type === 'text' ? ' class="t"' : ''}>${name}</th>`).join('');
   return `<table id="summary"><thead><tr>${head}</tr></thead><tbody>${report.series.map(summaryRow).join('')}</tbody></table>`;
 }
 
