@@ -219,12 +219,13 @@ describe.runIf(run)('coverage page in headless Chromium', () => {
   });
 
   it('lists the gaps of each series in the merged form of barfill gaps, and shows hostile labels as text', async () => {
-    const gaps = await inPage<string[][]>(sample.page, "Array.from(document.querySelectorAll('section.gap-list'), (s) => Array.from(s.querySelectorAll('li'), (li) => li.textContent))");
+    const gaps = await inPage<string[][]>(sample.page, "Array.from(document.querySelectorAll('details.gap-list'), (s) => Array.from(s.querySelectorAll('li'), (li) => li.textContent))");
     expect(gaps.map((g) => g.length)).toEqual(report.series.map((s) => s.gaps.length));
     expect(gaps[1]).toContain('known empty (vendor had no bars) 2024-08-12T00:00:00Z .. 2024-08-12T23:59:00Z (390 bars)');
     expect(gaps[0]).toContain('missing 2024-03-06T00:00:00Z .. 2024-03-06T23:59:00Z (940 bars)');
     expect(await sample.page.locator('section.series h3').nth(2).textContent()).toContain('<b>X&Y</b>');
-    expect(await sample.page.locator('section b').count()).toBe(0);
+    expect(await sample.page.locator('details.gap-list summary').nth(2).textContent()).toContain('<b>X&Y</b>');
+    expect(await sample.page.locator('b').count()).toBe(0);
   });
 
   it('makes no request but the file itself and logs no console error', () => {

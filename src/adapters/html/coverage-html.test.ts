@@ -83,12 +83,25 @@ describe('renderCoverageHtml', () => {
     expect(html).toContain('200 more ranges not listed');
   });
 
-  it('stays under 5 MB for 100 instruments over 5 years', () => {
-    const labels = Array.from({ length: 100 }, (_, i) => `SYM${i}`);
-    const planted = labels.flatMap((_, s) => Array.from({ length: 40 }, (_, k) => ({ series: s, date: `202${k % 5}-0${1 + (k % 9)}-1${k % 10}`, present: k * 7 })));
-    const r = sampleCoverageReport({ from: '2020-01-01', to: '2024-12-31', labels, planted, extraGapsPerSeries: 200 });
-    const bytes = Buffer.byteLength(renderCoverageHtml(r));
+  it('stays under 5 MB for 100 instruments over 5 years, even with every day partly missing and gaps past the cap', () => {
+    const labels = Array.from({ length: 100 }, (_, i) => `SYMBOL-${i}-USDT`);
+    const r = sampleCoverageReport({ from: '2020-01-01', to: '2024-12-31', labels, extraGapsPerSeries: MAX_GAPS_LISTED * 50 });
+    const n = 1827;
+    // The worst case for the page's data: every day of every series has 3- and 4-digit missing and known-empty counts.
+    const worst = {
+      ...r,
+      series: r.series.map((s) => {
+        const present = Int32Array.from(s.days.expected, (e, i) => (e === 0 ? 0 : e - 300 - (i % 90)));
+        const knownEmpty = Int32Array.from(s.days.expected, (e, i) => (e === 0 ? 0 : 100 + (i % 199)));
+        return { ...s, days: { expected: s.days.expected, present, knownEmpty } };
+      }),
+    };
+    const html = renderCoverageHtml(worst);
+    const bytes = Buffer.byteLength(html);
     expect(bytes).toBeLessThan(5 * 1024 * 1024);
-    expect(bytes).toBeGreaterThan(100 * 1827 * 3); // every day of every series is in the data
+    expect(html.match(/<li class="missing">/g)).toHaveLength(100 * MAX_GAPS_LISTED);
+    // Every day of every series is in the page's data (one class character per day).
+    const data = JSON.parse(/<script type="application\/json" id="coverage-data">(.*?)<\/script>/s.exec(html)![1]!) as { series: { c: string; m: number[]; k: number[] }[] };
+    expect(data.series.map((s) => [s.c.length, s.m.length, s.k.length])).toEqual(Array.from({ length: 100 }, () => [n, n, n]));
   });
 });

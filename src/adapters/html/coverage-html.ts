@@ -8,7 +8,9 @@ import { PAGE_SCRIPT, PAGE_STYLE, calendarSize } from './coverage-page-assets.js
 import { checkReport, completeness, dayClass, type CoverageReport, type CoverageSeries, type DayClass } from './coverage-report.js';
 
 /** At most this many gap ranges are listed per series; the rest are counted. */
-export const MAX_GAPS_LISTED = 1000;
+export const MAX_GAPS_LISTED = 100;
+/** A series with more ranges than this shows its list folded. */
+const GAPS_SHOWN_OPEN = 20;
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
 
@@ -39,12 +41,30 @@ function dayCodes(s: CoverageSeries, n: number): string {
   return out;
 }
 
+/** Run-length pairs `[value, count, value, count, ...]`: expected bars repeat (1440 every day, 390 on weekdays). */
+function runLengths(values: ArrayLike<number>, n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = values[i] ?? 0;
+    if (out.length > 0 && out[out.length - 2] === v) out[out.length - 1] = (out[out.length - 1] ?? 0) + 1;
+    else out.push(v, 1);
+  }
+  return out;
+}
+
+/** Missing bars per day (mostly 0: short to write). */
+function missingOf(s: CoverageSeries, n: number): number[] {
+  const { expected, present } = s.days;
+  return Array.from({ length: n }, (_, i) => Math.max(0, (expected[i] ?? 0) - (present[i] ?? 0)));
+}
+
+/** What the page's script reads: per series the day classes, expected (run-length), missing and known-empty bars. */
 function pageData(report: CoverageReport, n: number): unknown {
   const series = report.series.map((s) => ({
     c: dayCodes(s, n),
-    e: Array.from(s.days.expected),
-    p: Array.from(s.days.present),
-    k: Array.from(s.days.knownEmpty),
+    e: runLengths(s.days.expected, n),
+    m: missingOf(s, n),
+    k: Array.from(s.days.knownEmpty, (v) => v),
   }));
   return { from: report.from, n, series };
 }
@@ -128,7 +148,10 @@ function gapList(s: CoverageSeries): string {
   const more = s.gaps.length - listed.length;
   const body = s.gaps.length === 0 ? '<p>no gap</p>' : `<ol class="gaps">${listed.map(gapLine).join('')}</ol>`;
   const rest = more > 0 ? `<p class="more">${fmt(more)} more ranges not listed (see barfill gaps)</p>` : '';
-  return `<section class="gap-list" data-series="${escapeHtml(s.key)}"><h3>${escapeHtml(s.label)} <small>${fmt(s.gaps.length)} ranges</small></h3>${body}${rest}</section>`;
+  return (
+    `<details class="gap-list" data-series="${escapeHtml(s.key)}"${s.gaps.length <= GAPS_SHOWN_OPEN ? ' open' : ''}>` +
+    `<summary>${escapeHtml(s.label)} <small>${fmt(s.gaps.length)} ranges</small></summary>${body}${rest}</details>`
+  );
 }
 
 /** The page for `report`: one string of HTML, with no reference to anything outside it. */

@@ -37,6 +37,7 @@ svg.cal rect{width:10px;height:10px}svg.cal rect:hover{stroke:#000;stroke-width:
 ${Object.entries(DAY_FILLS).map(([c, f]) => `.${c}{fill:${f}}`).join('')}
 .nt{stroke:#d0d0d0;stroke-width:.5px}
 #tip{position:fixed;display:none;pointer-events:none;background:#222;color:#fff;padding:4px 8px;border-radius:3px;font-size:12px;white-space:pre}
+details.gap-list{margin:6px 0}details.gap-list summary{cursor:pointer;font-weight:600}details.gap-list small{font-weight:400;color:#555}
 ol.gaps{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;margin:4px 0;padding-left:2.5em}
 .more{color:#555}
 `;
@@ -101,10 +102,18 @@ export const PAGE_SCRIPT = `
   }
   window.addEventListener('beforeprint', drawAll);
 
+  // Expected bars are run-length pairs [value, count, ...]: expanded once per series, on its first hover.
+  function expectedAt(s, i) {
+    if (!s.ex) {
+      s.ex = [];
+      for (var r = 0; r < s.e.length; r += 2) for (var c = 0; c < s.e[r + 1]; c++) s.ex.push(s.e[r]);
+    }
+    return s.ex[i];
+  }
   var tip = document.getElementById('tip');
   function describe(rect) {
     var s = D.series[Number(rect.parentNode.getAttribute('data-idx'))], i = Number(rect.getAttribute('data-i'));
-    var e = s.e[i], p = s.p[i], ke = s.k[i], miss = Math.max(0, e - p);
+    var e = expectedAt(s, i), miss = s.m[i], p = e - miss, ke = s.k[i];
     return rect.getAttribute('data-date') + (e === 0 ? ' (no bars expected)' : '') + '\\nexpected ' + e + ', present ' + p +
       ', missing ' + miss + (ke > 0 ? ' (' + ke + ' known empty)' : '');
   }
