@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../kernel/errors.js';
-import { MAX_GAPS_LISTED, escapeHtml, renderCoverageHtml } from './coverage-html.js';
+import { MAX_GAPS_LISTED, escapeHtml, renderCoverageHtml, scriptJson } from './coverage-html.js';
 import { checkReport, dayClass, daysInRange } from './coverage-report.js';
 import { sampleCoverageReport } from './sample-coverage-report.js';
 
@@ -59,6 +59,13 @@ describe('renderCoverageHtml', () => {
     // Exactly the page's two scripts: the data cannot close its script element.
     expect(html.match(/<script/g)).toHaveLength(2);
     expect(html.match(/<\/script/g)).toHaveLength(2);
+  });
+
+  it('writes JSON that cannot end its script element, and reads back the same', () => {
+    const value = { s: '</script><!-- \u2028\u2029 <b>' };
+    const json = scriptJson(value);
+    expect(json).not.toMatch(/[<\u2028\u2029]/);
+    expect(JSON.parse(json)).toEqual(value);
   });
 
   it('removes credentials from the store name', () => {

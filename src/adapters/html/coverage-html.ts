@@ -22,7 +22,7 @@ export function escapeHtml(s: string): string {
 }
 
 /** JSON safe inside a `<script type="application/json">` (no `<`, so no `</script>`; no U+2028/2029). */
-function scriptJson(value: unknown): string {
+export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
