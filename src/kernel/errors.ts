@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'E_INPUT' // an input file or row that cannot be read: exit 1
   | 'E_SOURCE' // a data vendor failed (HTTP, auth, rate limit): exit 1
   | 'E_SINK' // the database failed: exit 1
+  | 'E_RUN_HELD' // --resume of a run another live process holds: exit 2
   | 'E_INTERRUPTED'; // SIGINT/SIGTERM: exit 130/143
 
 export class BarfillError extends Error {
@@ -32,6 +33,14 @@ export class ConfigError extends BarfillError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('E_CONFIG', message, options);
     this.name = 'ConfigError';
+  }
+}
+
+/** `--resume` of a run whose lease another live process holds (pid, host, last heartbeat in the message). */
+export class RunHeldError extends BarfillError {
+  constructor(message: string) {
+    super('E_RUN_HELD', message);
+    this.name = 'RunHeldError';
   }
 }
 

@@ -98,18 +98,55 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
         onSpawn: (p) => (pid = p),
         onStderr: (s) => (log = s),
       });
+      // Killed as soon as the second file's commit is logged: before the old code recorded it in the ledger.
       await waitFor(() => (log.match(/Inserted in/g) ?? []).length >= 2, 'two files loaded');
       process.kill(pid, 'SIGKILL');
       await killed;
+      // Atomic: every file recorded done has its rows, and every file whose rows are stored is recorded done.
+      const done = await rows(t, `SELECT unit FROM barfill_run_units WHERE state = 'done' ORDER BY unit`);
+      const stored = await rows(t, `SELECT DISTINCT ticker FROM market_data WHERE ticker LIKE 'RES%' ORDER BY ticker`);
+      expect(done.map((d) => String(d['unit']).replace(/^f0?(\d+)\.csv$/, 'RES$1'))).toEqual(stored.map((r) => String(r['ticker'])));
       const bad = await runCli(['inject-csv', '--resume', 'last', '--interval', '5'], { env: t.env() });
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/--interval cannot be changed when resuming/);
       const resumed = await runCli(['inject-csv', '--resume', 'last', '--summary-json', '-'], { env: t.env() });
       expect(resumed.code, resumed.stderr).toBe(0);
-      const s = JSON.parse(resumed.stdout) as { already_done: string[]; units: number };
+      const s = JSON.parse(resumed.stdout) as { already_done: string[]; units: number; on_conflict: string; failed: number };
       expect(s.already_done.length + s.units).toBe(files);
+      // The run's conflict mode is kept: fail stays fail, and no file fails on resume.
+      expect(s.on_conflict).toBe('fail');
+      expect(s.failed).toBe(0);
       const n = await rows(t, `SELECT count(*)::int AS n, count(DISTINCT (ticker, "timestamp"))::int AS u FROM market_data WHERE ticker LIKE 'RES%'`);
       expect([n[0]?.['n'], n[0]?.['u']]).toEqual([files * 20_000, files * 20_000]);
+    });
+
+    it('inject-csv --resume keeps --on-conflict fail: a file that failed on a conflict fails again, the stored bar stays', async (ctx) => {
+      if (t === undefined) return ctx.skip();
+      const header = 'ticker,timestamp,open,high,low,close,volume';
+      const seed = tempDir('conflict-seed');
+      writeFileSync(path.join(seed, 'seed.csv'), `${header}\nCFY,2021-01-04T15:00:00Z,1,1,1,1,1\n`);
+      expect((await runCli(['inject-csv', '--csv-dir', seed], { env: t.env() })).code).toBe(0);
+      const dir = tempDir('conflict');
+      writeFileSync(path.join(dir, 'a.csv'), `${header}\nCFX,2021-01-04T15:00:00Z,1,1,1,1,1\n`);
+      writeFileSync(path.join(dir, 'b.csv'), `${header}\nCFY,2021-01-04T15:01:00Z,2,2,2,2,2\nCFY,2021-01-04T15:00:00Z,2,2,2,2,2\n`);
+      const first = await runCli(['inject-csv', '--csv-dir', dir, '--on-conflict', 'fail'], { env: t.env() });
+      expect(first.code, first.stderr).toBe(1);
+      expect(first.stderr).toMatch(/\[b\.csv\] Failed: .*23505/);
+
+      const resumed = await runCli(['inject-csv', '--resume', 'last', '--summary-json', '-'], { env: t.env() });
+      expect(resumed.code, resumed.stderr).toBe(1);
+      const s = JSON.parse(resumed.stdout) as { on_conflict: string; already_done: string[]; failed: number; results: { name: string; outcome: string; error?: string }[] };
+      expect(s.on_conflict).toBe('fail');
+      expect(s.already_done).toEqual(['a.csv']);
+      expect(s.results).toMatchObject([{ name: 'b.csv', outcome: 'failed' }]);
+      expect(s.results[0]?.error).toMatch(/23505/);
+      expect(await rows(t, `SELECT "timestamp", close FROM market_data WHERE ticker = 'CFY' ORDER BY 1`)).toEqual([
+        { timestamp: '2021-01-04T15:00:00.000Z', close: 1 },
+      ]);
+      const listed = await runCli(['runs', '--engine', 'postgres', '--format', 'json', '--last', '1'], { env: t.env() });
+      const run = (JSON.parse(listed.stdout) as { runs: { outcome: string; units: { unit: string; state: string }[] }[] }).runs[0]!;
+      expect(run.outcome).toBe('failed');
+      expect(run.units.map((u) => [u.unit, u.state])).toEqual([['a.csv', 'done'], ['b.csv', 'failed']]);
     });
   });
 }

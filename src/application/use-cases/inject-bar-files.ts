@@ -103,7 +103,8 @@ export class InjectBarFilesUseCase {
         this.deps.hooks?.rows(name, batch.length);
         if (unit !== undefined) await unit.write(batch);
       }
-      const counts = unit === undefined ? { inserted: 0, updated: 0, skipped: 0 } : await unit.commit();
+      const mark = this.deps.hooks?.doneMark?.(name, { read: rows, rejected });
+      const counts = unit === undefined ? { inserted: 0, updated: 0, skipped: 0 } : await unit.commit(mark);
       unit = undefined;
       const secs = ((clock.monotonic() - t0) / 1000).toFixed(2);
       const rej = rejected > 0 ? ` rejected=${rejected}` : '';

@@ -28,7 +28,7 @@ import { openRejectFile } from './reject-file.js';
 import { createProgress } from '../../../../src/adapters/node/progress.js';
 import { PgRunLedger } from '../../../../src/adapters/postgres/pg-run-ledger.js';
 import { trackUnits, type UnitHooks } from '../../../../src/application/unit-hooks.js';
-import { finishLedgerRun, startLedgerRun, type LedgerRun } from './run-ledger.js';
+import { startLedgerRun, type LedgerRun } from './run-ledger.js';
 
 interface Common {
   readonly ledgerRun: LedgerRun;
@@ -68,15 +68,27 @@ async function withPostgres(c: Common, body: (pg: PostgresHandle | undefined, ho
     c.logger.info(`writing to ${pg.description}`);
     const ledger = new PgRunLedger((sql, params) => pg.query(sql, params));
     const { runId } = c.ledgerRun;
-    await startLedgerRun(ledger, c.ledgerRun, clock, c.logger);
-    let summary = await body(pg, trackUnits({ progress, ledger: { ledger, runId }, clock, logger: c.logger }));
+    const active = await startLedgerRun(ledger, c.ledgerRun, clock, c.logger);
+    let summary: RunSummary;
+    try {
+      summary = await body(pg, trackUnits({ progress, ledger: { ledger, runId }, clock, logger: c.logger }));
+    } catch (err) {
+      // Every ending is recorded: a run that fails on its input or set-up is `failed`, never left `running`.
+      await active.finish('failed');
+      throw err;
+    }
     if (c.alreadyDone.size > 0) summary = { ...summary, already_done: [...c.alreadyDone].sort() };
-    const outcome = summary.interrupted ? 'interrupted' : summary.failed > 0 || summary.rejected > 0 ? 'failed' : 'success';
-    await finishLedgerRun(ledger, runId, outcome, clock, c.logger);
+    await active.finish(runOutcome(summary));
     return { ...summary, run_id: runId };
   } finally {
     await pg.close();
   }
+}
+
+/** How a run ended, as the ledger records it: the exit code's view (an export failure or a rejected row is `failed`). */
+function runOutcome(s: RunSummary): 'success' | 'failed' | 'interrupted' {
+  if (s.interrupted) return 'interrupted';
+  return s.failed > 0 || s.rejected > 0 || s.output_error !== undefined ? 'failed' : 'success';
 }
 
 export async function runBackfillBars(
