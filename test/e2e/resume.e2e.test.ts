@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { runCli, tempDir } from './cli.js';
 import { embeddedPg, serverPg, type PgTarget } from './pg-target.js';
@@ -103,7 +104,10 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
       process.kill(pid, 'SIGKILL');
       await killed;
       // Atomic: every file recorded done has its rows, and every file whose rows are stored is recorded done.
-      const done = await rows(t, `SELECT unit FROM barfill_run_units WHERE state = 'done' ORDER BY unit`);
+      const done = await rows(
+        t,
+        `SELECT unit FROM barfill_run_units WHERE state = 'done' AND run_id = (SELECT run_id FROM barfill_runs WHERE command = 'inject-csv' ORDER BY started_at DESC LIMIT 1) ORDER BY unit`,
+      );
       const stored = await rows(t, `SELECT DISTINCT ticker FROM market_data WHERE ticker LIKE 'RES%' ORDER BY ticker`);
       expect(done.map((d) => String(d['unit']).replace(/^f0?(\d+)\.csv$/, 'RES$1'))).toEqual(stored.map((r) => String(r['ticker'])));
       const bad = await runCli(['inject-csv', '--resume', 'last', '--interval', '5'], { env: t.env() });
@@ -147,6 +151,48 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
       const run = (JSON.parse(listed.stdout) as { runs: { outcome: string; units: { unit: string; state: string }[] }[] }).runs[0]!;
       expect(run.outcome).toBe('failed');
       expect(run.units.map((u) => [u.unit, u.state])).toEqual([['a.csv', 'done'], ['b.csv', 'failed']]);
+    });
+
+    it('--resume of a run another live process holds exits 2; a stale lease (pid gone, or no heartbeat for 30 s) is taken over', async (ctx) => {
+      if (t === undefined) return ctx.skip();
+      const dir = tempDir('lease');
+      writeFileSync(path.join(dir, 'a.csv'), 'ticker,timestamp,open,high,low,close,volume\nLSE,2021-01-04T15:00:00Z,1,1,1,1,1\n');
+      writeFileSync(path.join(dir, 'b.csv'), 'ticker,timestamp,open,high,low,close,volume\nLSF,2021-01-04T15:00:00Z,1,1,1,1,1\n');
+      const first = await runCli(['inject-csv', '--csv-dir', dir], { env: t.env() });
+      expect(first.code, first.stderr).toBe(0);
+      const runId = String((await rows(t, `SELECT run_id FROM barfill_runs ORDER BY started_at DESC LIMIT 1`))[0]?.['run_id']);
+      const ofRun = `run_id = '${runId}'`;
+      // The run ended: its lease was given up. Make it look in progress, held by a live process of this host (this test).
+      expect(await rows(t, `SELECT run_id FROM barfill_run_leases WHERE ${ofRun}`)).toEqual([]);
+      const hold = async (pid: number, host: string, ageSeconds: number): Promise<void> => {
+        await rows(t, `DELETE FROM barfill_run_units WHERE ${ofRun} AND unit = 'b.csv'`);
+        await rows(t, `DELETE FROM market_data WHERE ticker = 'LSF'`);
+        await rows(t, `UPDATE barfill_runs SET outcome = 'running', finished_at = NULL WHERE ${ofRun}`);
+        await rows(t, `INSERT INTO barfill_run_leases VALUES ('${runId}', ${pid}, '${host}', now() - interval '${ageSeconds} seconds')
+                       ON CONFLICT (run_id) DO UPDATE SET pid = EXCLUDED.pid, host = EXCLUDED.host, heartbeat_at = EXCLUDED.heartbeat_at`);
+      };
+      await hold(process.pid, hostname(), 0);
+      const refused = await runCli(['inject-csv', '--resume', 'last'], { env: t.env() });
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(`--resume ${runId}: the run is in progress (held by pid ${process.pid} on ${hostname()}`);
+      // Nothing redone, nothing overwritten: the original's record stands.
+      expect(await rows(t, `SELECT outcome FROM barfill_runs WHERE ${ofRun}`)).toEqual([{ outcome: 'running' }]);
+      expect(await rows(t, `SELECT unit FROM barfill_run_units WHERE ${ofRun}`)).toEqual([{ unit: 'a.csv' }]);
+      // Another host's lease, renewed 5 s ago: live too.
+      await hold(1, 'another-host', 5);
+      expect((await runCli(['inject-csv', '--resume', 'last'], { env: t.env() })).code).toBe(2);
+
+      // Same host, pid gone: taken over.
+      const gone = 2_147_483_646; // above any pid_max: no such process
+      await hold(gone, hostname(), 0);
+      const resumed = await runCli(['inject-csv', '--resume', 'last'], { env: t.env() });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toContain(`resuming run ${runId}`);
+      expect(await rows(t, `SELECT outcome FROM barfill_runs WHERE ${ofRun}`)).toEqual([{ outcome: 'success' }]);
+      expect(await rows(t, `SELECT run_id FROM barfill_run_leases WHERE ${ofRun}`)).toEqual([]);
+      // Another host, no heartbeat for 60 s: stale, taken over.
+      await hold(1, 'another-host', 60);
+      expect((await runCli(['inject-csv', '--resume', 'last'], { env: t.env() })).code).toBe(0);
     });
   });
 }

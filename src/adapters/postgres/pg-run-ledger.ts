@@ -68,7 +68,7 @@ export class PgRunLedger implements RunLedger {
 
   async lease(runId: string): Promise<RunLease | undefined> {
     const rows = await this.query(
-      `SELECT pid, host, (extract(epoch FROM heartbeat_at) * 1000)::float8 AS hb FROM barfill_run_leases WHERE run_id = $1`,
+      `SELECT pid, host, round((extract(epoch FROM heartbeat_at) * 1000)::numeric)::float8 AS hb FROM barfill_run_leases WHERE run_id = $1`,
       [runId],
     );
     const r = rows[0];
@@ -88,7 +88,8 @@ export class PgRunLedger implements RunLedger {
           )
         : await this.query(
             `UPDATE barfill_run_leases SET pid = $2, host = $3, heartbeat_at = to_timestamp($4::float8 / 1000)
-              WHERE run_id = $1 AND pid = $5 AND host = $6 AND heartbeat_at = to_timestamp($7::float8 / 1000) RETURNING run_id`,
+              WHERE run_id = $1 AND pid = $5 AND host = $6 AND round((extract(epoch FROM heartbeat_at) * 1000)::numeric) = $7::numeric
+              RETURNING run_id`,
             [runId, holder.pid, holder.host, nowMs, current.pid, current.host, current.heartbeatAtMs],
           );
     if (rows.length > 0) return { taken: true };
