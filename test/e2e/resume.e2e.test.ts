@@ -155,6 +155,7 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
 
     it('--resume of a run another live process holds exits 2; a stale lease (pid gone, or no heartbeat for 30 s) is taken over', async (ctx) => {
       if (t === undefined) return ctx.skip();
+      const target = t;
       const dir = tempDir('lease');
       writeFileSync(path.join(dir, 'a.csv'), 'ticker,timestamp,open,high,low,close,volume\nLSE,2021-01-04T15:00:00Z,1,1,1,1,1\n');
       writeFileSync(path.join(dir, 'b.csv'), 'ticker,timestamp,open,high,low,close,volume\nLSF,2021-01-04T15:00:00Z,1,1,1,1,1\n');
@@ -165,10 +166,10 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
       // The run ended: its lease was given up. Make it look in progress, held by a live process of this host (this test).
       expect(await rows(t, `SELECT run_id FROM barfill_run_leases WHERE ${ofRun}`)).toEqual([]);
       const hold = async (pid: number, host: string, ageSeconds: number): Promise<void> => {
-        await rows(t, `DELETE FROM barfill_run_units WHERE ${ofRun} AND unit = 'b.csv'`);
-        await rows(t, `DELETE FROM market_data WHERE ticker = 'LSF'`);
-        await rows(t, `UPDATE barfill_runs SET outcome = 'running', finished_at = NULL WHERE ${ofRun}`);
-        await rows(t, `INSERT INTO barfill_run_leases VALUES ('${runId}', ${pid}, '${host}', now() - interval '${ageSeconds} seconds')
+        await rows(target, `DELETE FROM barfill_run_units WHERE ${ofRun} AND unit = 'b.csv'`);
+        await rows(target, `DELETE FROM market_data WHERE ticker = 'LSF'`);
+        await rows(target, `UPDATE barfill_runs SET outcome = 'running', finished_at = NULL WHERE ${ofRun}`);
+        await rows(target, `INSERT INTO barfill_run_leases VALUES ('${runId}', ${pid}, '${host}', now() - interval '${ageSeconds} seconds')
                        ON CONFLICT (run_id) DO UPDATE SET pid = EXCLUDED.pid, host = EXCLUDED.host, heartbeat_at = EXCLUDED.heartbeat_at`);
       };
       await hold(process.pid, hostname(), 0);
