@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { runCli, tempDir } from './cli.js';
@@ -194,6 +194,22 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
       // Another host, no heartbeat for 60 s: stale, taken over.
       await hold(1, 'another-host', 60);
       expect((await runCli(['inject-csv', '--resume', 'last'], { env: t.env() })).code).toBe(0);
+    });
+
+    it('a run whose --output-filename cannot be written is recorded failed (exit 1), not success', async (ctx) => {
+      if (t === undefined) return ctx.skip();
+      const env = t.env({ FMP_BASE_URL: fake.url, FMP_API_KEY: 'test-key', FMP_RATE_LIMIT: '6000' });
+      const out = path.join(tempDir('out'), 'combined.csv');
+      const requests = fake.stats.requests;
+      const running = runCli(['specific', '--start', '040324', '--end', '040324', '--tickers', 'OUTF', '--output-filename', out, '--summary-json', '-'], { env });
+      // While it fetches, a directory takes the destination's place: the combined CSV cannot be renamed over it.
+      await waitFor(() => fake.stats.requests > requests, 'a request');
+      mkdirSync(out);
+      const r = await running;
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/cannot finish the file/);
+      const runId = (JSON.parse(r.stdout) as { run_id: string }).run_id;
+      expect(await rows(t, `SELECT outcome, finished_at IS NOT NULL AS f FROM barfill_runs WHERE run_id = '${runId}'`)).toEqual([{ outcome: 'failed', f: true }]);
     });
   });
 }
