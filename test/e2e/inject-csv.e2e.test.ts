@@ -131,5 +131,31 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/no \*\.csv or \*\.csv\.gz files found/);
     });
+
+    it('--on-conflict update with overlapping files: the later file (path order) wins, whatever --threads', async (ctx) => {
+      if (target === undefined) return ctx.skip();
+      const t = target;
+      const header = 'ticker,timestamp,open,high,low,close,volume';
+      const t0 = Date.UTC(2022, 0, 3, 15);
+      // a.csv is long and b.csv short: without ordered commits, b would commit first and a's values would win.
+      for (const threads of ['1', '4']) {
+        const k = `OVL${threads}`;
+        const big = [header];
+        for (let i = 0; i < 60_000; i++) big.push(`OVLA${threads},${new Date(t0 + i * 60_000).toISOString()},1,1,1,1,1`);
+        big.push(`${k},${new Date(t0).toISOString()},1,1,1,1,1`, `${k},${new Date(t0 + 60_000).toISOString()},1,1,1,1,1`);
+        const dir = tempDir('overlap');
+        writeFileSync(path.join(dir, 'a.csv'), `${big.join('\n')}\n`);
+        writeFileSync(path.join(dir, 'b.csv'), `${header}\n${k},${new Date(t0).toISOString()},2,2,2,2,2\n`);
+        const r = await runCli(['inject-csv', '--csv-dir', dir, '--threads', threads, '--on-conflict', 'update', '--summary-json', '-'], { env: t.env() });
+        expect(r.code, r.stderr).toBe(0);
+        const stored = await query(t, `SELECT "timestamp", close FROM market_data WHERE ticker = '${k}' ORDER BY 1`);
+        expect(stored, `--threads ${threads}`).toEqual([
+          { timestamp: new Date(t0).toISOString(), close: 2 },
+          { timestamp: new Date(t0 + 60_000).toISOString(), close: 1 },
+        ]);
+        const results = (summaryOf(r.stdout) as { results: { name: string; inserted: number; updated: number }[] }).results;
+        expect(results.map((x) => [x.name, x.inserted, x.updated])).toEqual([['a.csv', 60_002, 0], ['b.csv', 0, 1]]);
+      }
+    });
   });
 }

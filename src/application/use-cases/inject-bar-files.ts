@@ -9,6 +9,7 @@ import type { RejectSink } from '../ports/reject-sink.js';
 import { countsText, finishedUnit, logUnitFailure, summarize, type RunSummary, type UnitResult } from './backfill-bars.js';
 import { noUnitHooks, type UnitHooks } from '../unit-hooks.js';
 import { runPool } from './run-pool.js';
+import { CommitOrder } from './commit-order.js';
 import { runUnitWithRetries, type UnitRetry } from './unit-retry.js';
 import { StopController } from '../../kernel/stop-signal.js';
 
@@ -50,6 +51,8 @@ export class InjectBarFilesUseCase {
     const t0 = clock.monotonic();
     const results = new Array<UnitResult | undefined>(cmd.files.length).fill(undefined);
     const hooks = this.deps.hooks ?? noUnitHooks;
+    // update: the later file (path order) wins a key two files share, so commits follow the file order.
+    const order = this.deps.mode === 'update' ? new CommitOrder(cmd.files.length) : undefined;
     hooks.begin({ units: cmd.files.length });
     try {
       await runPool(
@@ -58,11 +61,16 @@ export class InjectBarFilesUseCase {
         async (file, i) => {
           const name = this.deps.displayName(file);
           hooks.started(name);
-          const r = await runUnitWithRetries(name, () => this.oneFile(file, cmd), {
-            retry: this.deps.retry,
-            logger: this.deps.logger,
-            stop: signal ?? new StopController().signal,
-          });
+          let r: UnitResult;
+          try {
+            r = await runUnitWithRetries(name, () => this.oneFile(file, cmd, () => order?.turn(i, signal)), {
+              retry: this.deps.retry,
+              logger: this.deps.logger,
+              stop: signal ?? new StopController().signal,
+            });
+          } finally {
+            order?.finished(i);
+          }
           logUnitFailure(this.deps.logger, r);
           results[i] = r;
           await hooks.finished(finishedUnit(r));
@@ -79,7 +87,12 @@ export class InjectBarFilesUseCase {
     return summarize({ ...this.deps, commandName: 'inject-csv' }, all, clock.monotonic() - t0, signal?.aborted === true, undefined);
   }
 
-  private async oneFile(file: string, cmd: InjectBarFilesCommand): Promise<UnitResult & { retryable: boolean }> {
+  /** `turn`: resolves when this file may commit (false: the run was stopped meanwhile). */
+  private async oneFile(
+    file: string,
+    cmd: InjectBarFilesCommand,
+    turn: () => Promise<boolean> | undefined,
+  ): Promise<UnitResult & { retryable: boolean }> {
     const { clock, logger, writer } = this.deps;
     const name = this.deps.displayName(file);
     const t0 = clock.monotonic();
@@ -103,6 +116,7 @@ export class InjectBarFilesUseCase {
         this.deps.hooks?.rows(name, batch.length);
         if (unit !== undefined) await unit.write(batch);
       }
+      if ((await turn()) === false) throw interruption(this.deps.signal?.reason);
       const mark = this.deps.hooks?.doneMark?.(name, { read: rows, rejected });
       const counts = unit === undefined ? { inserted: 0, updated: 0, skipped: 0 } : await unit.commit(mark);
       unit = undefined;
