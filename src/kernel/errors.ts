@@ -73,11 +73,17 @@ export class SinkError extends BarfillError {
    * succeed; false for errors of the statement, the data or the credentials.
    */
   readonly transient: boolean;
-  constructor(message: string, options?: { cause?: unknown; dbCode?: string; transient?: boolean }) {
+  /** A unique violation's key, when the database named it (`fail` mode: the first conflicting bar). */
+  readonly conflict: { readonly ticker: string; readonly intervalMinutes: number; readonly timestampMs: number } | undefined;
+  constructor(
+    message: string,
+    options?: { cause?: unknown; dbCode?: string; transient?: boolean; conflict?: { ticker: string; intervalMinutes: number; timestampMs: number } },
+  ) {
     super('E_SINK', message, options);
     this.name = 'SinkError';
     this.dbCode = options?.dbCode;
     this.transient = options?.transient ?? false;
+    this.conflict = options?.conflict;
   }
 }
 

@@ -139,7 +139,9 @@ export class InjectBarFilesUseCase {
     } catch (err) {
       if (unit !== undefined) await unit.rollback().catch(() => undefined);
       const interrupted = this.deps.signal?.aborted === true;
-      const reason = interrupted ? `${interruption(this.deps.signal?.reason).message}: rolled back, nothing of it was written` : errorMessage(err);
+      const reason = interrupted
+        ? `${interruption(this.deps.signal?.reason).message}: rolled back, nothing of it was written`
+        : ((await this.duplicateInFile(file, name, cmd, err)) ?? errorMessage(err));
       return {
         name,
         outcome: interrupted ? 'interrupted' : 'failed',
@@ -153,6 +155,27 @@ export class InjectBarFilesUseCase {
       };
     }
   }
+
+  /**
+   * A `fail`-mode unique violation whose bar the file holds twice is a duplicate inside the file, not a bar
+   * already in the table: a second pass over the file finds both lines (memory stays flat). Undefined otherwise.
+   */
+  private async duplicateInFile(file: string, name: string, cmd: InjectBarFilesCommand, err: unknown): Promise<string | undefined> {
+    if (this.deps.mode !== 'fail' || !(err instanceof SinkError) || err.dbCode !== '23505' || err.conflict === undefined) return undefined;
+    const key = err.conflict;
+    const lines = await this.deps.reader
+      .linesOf(file, { defaultExchange: cmd.defaultExchange, defaultIntervalMinutes: cmd.defaultIntervalMinutes, onReject: () => undefined }, key)
+      .catch(() => []);
+    if (lines.length < 2) return undefined;
+    return (
+      `duplicate bar in ${name}: lines ${lines[0] ?? 0} and ${lines[1] ?? 0} both hold ticker=${key.ticker}, interval_minutes=${key.intervalMinutes}, ` +
+      `timestamp=${isoMinute(key.timestampMs)}; the whole file was rolled back, nothing of it was written`
+    );
+  }
+}
+
+function isoMinute(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
 function interruption(reason: unknown): InterruptedError {
