@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { runCli, tempDir } from './cli.js';
@@ -210,6 +210,66 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
       expect(r.stderr).toMatch(/cannot finish the file/);
       const runId = (JSON.parse(r.stdout) as { run_id: string }).run_id;
       expect(await rows(t, `SELECT outcome, finished_at IS NOT NULL AS f FROM barfill_runs WHERE run_id = '${runId}'`)).toEqual([{ outcome: 'failed', f: true }]);
+    });
+
+    it('--output-filename after an interrupt and --resume holds every ticker of the run; a double Ctrl-C leaves no temporary file', async (ctx) => {
+      if (t === undefined) return ctx.skip();
+      const env = t.env({ FMP_BASE_URL: fake.url, FMP_API_KEY: 'test-key', FMP_RATE_LIMIT: '6000' });
+      const tickers = ['CSVA', 'CSVB', 'CSVC', 'CSVD', 'CSVE', 'CSVF'];
+      const dir = tempDir('combined');
+      const out = path.join(dir, 'all.csv');
+      let pid = 0;
+      let log = '';
+      const first = runCli(['concurrent', '--start', '040324', '--end', '050324', '--interval', '5', '--threads', '2', '--tickers', ...tickers, '--output-filename', out, '--no-progress'], {
+        env,
+        onSpawn: (p) => (pid = p),
+        onStderr: (x) => (log = x),
+      });
+      await waitFor(() => (log.match(/Inserted in/g) ?? []).length >= 2, 'two tickers');
+      process.kill(pid, 'SIGINT');
+      expect((await first).code).toBe(130);
+      expect(readdirSync(dir)).toEqual([]);
+
+      const resumed = await runCli(['concurrent', '--resume', 'last', '--summary-json', '-'], { env });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const s = JSON.parse(resumed.stdout) as { already_done: string[]; output_file: { rows: number } };
+      expect(s.already_done.length).toBeGreaterThanOrEqual(2);
+      const lines = readFileSync(out, 'utf8').trim().split('\n');
+      expect(lines[0]).toBe('ticker,exchange,interval_minutes,timestamp,open,high,low,close,volume');
+      const byTicker = new Map<string, { t: number; close: number }[]>();
+      for (const l of lines.slice(1)) {
+        const f = l.split(',');
+        const list = byTicker.get(f[0] ?? '') ?? [];
+        list.push({ t: Date.parse(f[3] ?? ''), close: Number(f[7]) });
+        byTicker.set(f[0] ?? '', list);
+      }
+      expect([...byTicker.keys()].sort()).toEqual([...tickers].sort());
+      for (const tk of tickers) {
+        const e = expectedBars(tk, 5, '2024-03-04', '2024-03-05');
+        expect(byTicker.get(tk)?.map((r) => r.t), tk).toEqual(e.timestampMs);
+        expect(byTicker.get(tk)?.map((r) => r.close), tk).toEqual(e.close);
+      }
+      expect(s.output_file.rows).toBe(lines.length - 1);
+
+      // Two Ctrl-C: the process stops at once, and the combined CSV's temporary file goes with it.
+      const dir2 = tempDir('combined2');
+      let pid2 = 0;
+      const requests = fake.stats.requests;
+      const second = runCli(['concurrent', '--start', '040324', '--end', '050324', '--interval', '5', '--tickers', 'CSVX', 'CSVY', '--output-filename', path.join(dir2, 'x.csv'), '--no-progress'], {
+        env,
+        onSpawn: (p) => (pid2 = p),
+      });
+      await waitFor(() => fake.stats.requests > requests, 'a request');
+      expect(readdirSync(dir2)).toHaveLength(1); // the temporary file
+      process.kill(pid2, 'SIGINT');
+      await new Promise((r) => setTimeout(r, 20)); // two signals, not one merged
+      try {
+        process.kill(pid2, 'SIGINT');
+      } catch {
+        // already stopped after the first: its graceful stop removed the file itself
+      }
+      expect((await second).code).toBe(130);
+      expect(readdirSync(dir2)).toEqual([]);
     });
   });
 }

@@ -27,6 +27,9 @@ import type { UnitRetry } from '../../../../src/application/use-cases/unit-retry
 import { openRejectFile } from './reject-file.js';
 import { createProgress } from '../../../../src/adapters/node/progress.js';
 import { PgRunLedger } from '../../../../src/adapters/postgres/pg-run-ledger.js';
+import { PgStoredBars } from '../../../../src/adapters/postgres/pg-stored-bars.js';
+import { newYorkToUtcMs } from '../../../../src/kernel/new-york-time.js';
+import { addDays } from '../../../../src/kernel/trading-calendar.js';
 import { trackUnits, type UnitHooks } from '../../../../src/application/unit-hooks.js';
 import { startLedgerRun, type LedgerRun } from './run-ledger.js';
 
@@ -165,11 +168,16 @@ export async function runBackfillBars(
         };
       }
       try {
+        // Resuming: the combined CSV holds the whole run, so the tickers done before are re-exported from the table.
+        const runExporter =
+          exporter !== undefined && pg !== undefined && c.alreadyDone.size > 0
+            ? withDoneTickers(exporter, new PgStoredBars((sql, params) => pg.query(sql, params)), [...c.alreadyDone].sort(), c.command)
+            : exporter;
         return await new BackfillBarsUseCase({
           hooks,
           source,
           writer: pg?.writer,
-          exporter,
+          exporter: runExporter,
           clock: new SystemClock(),
           logger: c.logger,
           concurrency: c.threads,
@@ -192,6 +200,28 @@ export async function runBackfillBars(
     await exporter?.abort();
     throw err;
   }
+}
+
+/**
+ * The export of a resumed run: before the file is finished, the bars the
+ * tickers done earlier stored in `market_data` over the run's dates (New York
+ * days) are appended, each ticker ascending, after the resumed part's tickers.
+ */
+function withDoneTickers(inner: BarExport, stored: PgStoredBars, done: readonly string[], cmd: BackfillBarsCommand): BarExport {
+  const fromMs = newYorkToUtcMs(`${cmd.fromDate} 00:00:00`);
+  const toMs = newYorkToUtcMs(`${addDays(cmd.toDate, 1)} 00:00:00`);
+  return {
+    begin: () => inner.begin(),
+    abort: () => inner.abort(),
+    finish: async () => {
+      for (const ticker of done) {
+        const unit = await inner.begin();
+        for await (const batch of stored.read(ticker, cmd.intervalMinutes, fromMs, toMs)) await unit.write(batch);
+        await unit.commit();
+      }
+      return inner.finish();
+    },
+  };
 }
 
 /** Every *.csv and *.csv.gz under dir (recursively), sorted. */
