@@ -153,7 +153,7 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
       expect(run.units.map((u) => [u.unit, u.state])).toEqual([['a.csv', 'done'], ['b.csv', 'failed']]);
     });
 
-    it('--resume of a run another live process holds exits 2; a stale lease (pid gone, or no heartbeat for 30 s) is taken over', async (ctx) => {
+    it('--resume of a run another live process holds exits 2; a stale lease (this host: pid gone; another host: no heartbeat for 30 s) is taken over', async (ctx) => {
       if (t === undefined) return ctx.skip();
       const target = t;
       const dir = tempDir('lease');
@@ -179,6 +179,9 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
       // Nothing redone, nothing overwritten: the original's record stands.
       expect(await rows(t, `SELECT outcome FROM barfill_runs WHERE ${ofRun}`)).toEqual([{ outcome: 'running' }]);
       expect(await rows(t, `SELECT unit FROM barfill_run_units WHERE ${ofRun}`)).toEqual([{ unit: 'a.csv' }]);
+      // This host, a live pid, no heartbeat for a minute: still in progress (the pid decides on its own host).
+      await hold(process.pid, hostname(), 60);
+      expect((await runCli(['inject-csv', '--resume', 'last'], { env: t.env() })).code).toBe(2);
       // Another host's lease, renewed 5 s ago: live too.
       await hold(1, 'another-host', 5);
       expect((await runCli(['inject-csv', '--resume', 'last'], { env: t.env() })).code).toBe(2);

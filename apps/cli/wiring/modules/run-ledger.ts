@@ -62,7 +62,7 @@ export async function startLedgerRun(ledger: RunLedger, run: LedgerRun, clock: C
     const h = took.holder;
     throw new RunHeldError(
       `--resume ${run.runId}: the run is in progress (held by pid ${h.pid} on ${h.host}, last heartbeat ${Math.round((now - h.heartbeatAtMs) / 1000)}s ago); ` +
-        `it can be resumed once that process has ended, or when its lease is stale (no heartbeat for ${LEASE_STALE_MS / 1000}s)`,
+        `it can be resumed once that process has ended (from another host: once its lease is not renewed for ${LEASE_STALE_MS / 1000}s)`,
     );
   }
   logger.info(`run ${run.runId}${run.resumed ? ' (resumed)' : ''}`);
