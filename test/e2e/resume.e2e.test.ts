@@ -274,5 +274,28 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
       expect((await second).code).toBe(130);
       expect(readdirSync(dir2)).toEqual([]);
     });
+
+    it('server: --resume last while the original run is still running exits 2 and leaves the original alone', async (ctx) => {
+      // The embedded store holds one process at a time: only the server can have two barfill processes at once.
+      if (t === undefined || t.name !== 'PostgreSQL server') return ctx.skip();
+      const dir = tempDir('live');
+      for (let f = 0; f < 6; f++) {
+        const lines = ['ticker,timestamp,open,high,low,close,volume'];
+        for (let i = 0; i < 20_000; i++) lines.push(`LIVE${f},${new Date(Date.UTC(2020, 0, 1) + i * 60_000).toISOString()},10,11,9,10.5,${i}`);
+        writeFileSync(path.join(dir, `f${f}.csv`), `${lines.join('\n')}\n`);
+      }
+      let log = '';
+      const original = runCli(['inject-csv', '--csv-dir', dir, '--threads', '1', '--no-progress'], { env: t.env(), onStderr: (x) => (log = x) });
+      await waitFor(() => /Inserted in/.test(log), 'one file loaded');
+      const runId = /run (\d{8}-\d{6}-[0-9a-f]{4})/.exec(log)?.[1] ?? '';
+      const refused = await runCli(['inject-csv', '--resume', 'last', '--summary-json', '-'], { env: t.env() });
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(`--resume ${runId}: the run is in progress (held by pid`);
+      expect(refused.stdout).toBe('');
+      const o = await original;
+      expect(o.code, o.stderr).toBe(0);
+      expect(await rows(t, `SELECT outcome FROM barfill_runs WHERE run_id = '${runId}'`)).toEqual([{ outcome: 'success' }]);
+      expect(await rows(t, `SELECT count(*)::int AS n FROM market_data WHERE ticker LIKE 'LIVE%'`)).toEqual([{ n: 6 * 20_000 }]);
+    });
   });
 }
