@@ -79,6 +79,8 @@ class PgCopyUnit implements BarUnit {
   private readonly encoder: CopyBinaryEncoder;
   /** Set once COMMIT is sent: a failure after it leaves the outcome unknown, so the unit must not be retried. */
   private commitSent = false;
+  /** Set once the run ledger's done record is written in this transaction. */
+  private marked = false;
   private readonly client: pg.PoolClient;
   private readonly mode: ConflictMode;
   private readonly options: PgBarWriterOptions;
@@ -185,6 +187,7 @@ class PgCopyUnit implements BarUnit {
       if (mark !== undefined) {
         const { sql, params } = recordUnitStatement(doneRecord(mark, counts));
         await this.client.query(sql, params);
+        this.marked = true;
       }
       this.commitSent = true;
       await this.client.query('COMMIT');
@@ -218,7 +221,10 @@ class PgCopyUnit implements BarUnit {
     if (this.commitSent) {
       // The COMMIT may have been applied before the connection was lost: never retry this unit automatically.
       mapped = new SinkError(
-        `${mapped.message}; the COMMIT was sent but not acknowledged, so whether this unit was stored is unknown (rerun with --on-conflict ${this.mode === 'update' ? 'update' : 'ignore'} to complete it)`,
+        `${mapped.message}; the COMMIT was sent but not acknowledged, so whether this unit was stored is unknown ` +
+          (this.marked
+            ? '(--resume the run: its done record commits with its rows, so it is redone only if it was not stored)'
+            : `(rerun with --on-conflict ${this.mode === 'update' ? 'update' : 'ignore'} to complete it)`),
         mapped.dbCode === undefined ? { cause: err, transient: false } : { cause: err, dbCode: mapped.dbCode, transient: false },
       );
     }
