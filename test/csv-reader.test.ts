@@ -80,13 +80,13 @@ describe('CsvBarFileReader', () => {
   it('handles a BOM, CRLF, another column order, aliases, epoch ms and defaults for exchange/interval', async () => {
     const { rows, rejects } = await readAll(
       'bom.csv',
-      '\uFEFFDate,Volume,Close,Low,High,Open,Symbol\r\n1709908200000,500,10.5,10,11,10.25,nvda\r\n1709908260000,600,10.75,10.5,11,10.5,NVDA\r\n',
+      '\uFEFFDate,Volume,Close,Low,High,Open,Symbol\r\n1709908200000,500,10.5,10,11,10.25,nvda\r\n1709908500000,600,10.75,10.5,11,10.5,NVDA\r\n',
       { exchange: 'nyse', interval: 5 },
     );
     expect(rejects).toEqual([]);
     expect(rows).toEqual([
       { ticker: 'NVDA', exchange: 'NYSE', interval: 5, ts: '2024-03-08T14:30:00.000Z', o: 10.25, h: 11, l: 10, c: 10.5, v: 500 },
-      { ticker: 'NVDA', exchange: 'NYSE', interval: 5, ts: '2024-03-08T14:31:00.000Z', o: 10.5, h: 11, l: 10.5, c: 10.75, v: 600 },
+      { ticker: 'NVDA', exchange: 'NYSE', interval: 5, ts: '2024-03-08T14:35:00.000Z', o: 10.5, h: 11, l: 10.5, c: 10.75, v: 600 },
     ]);
   });
 

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'E_SOURCE' // a data vendor failed (HTTP, auth, rate limit): exit 1
   | 'E_SINK' // the database failed: exit 1
   | 'E_LOCKED' // an embedded store is in use by another process: exit 1
+  | 'E_RUN_HELD' // --resume of a run another live process holds: exit 2
   | 'E_INTERRUPTED'; // SIGINT/SIGTERM: exit 130/143
 
 export class BarfillError extends Error {
@@ -33,6 +34,14 @@ export class ConfigError extends BarfillError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('E_CONFIG', message, options);
     this.name = 'ConfigError';
+  }
+}
+
+/** `--resume` of a run whose lease another live process holds (pid, host, last heartbeat in the message). */
+export class RunHeldError extends BarfillError {
+  constructor(message: string) {
+    super('E_RUN_HELD', message);
+    this.name = 'RunHeldError';
   }
 }
 
@@ -65,11 +74,17 @@ export class SinkError extends BarfillError {
    * succeed; false for errors of the statement, the data or the credentials.
    */
   readonly transient: boolean;
-  constructor(message: string, options?: { cause?: unknown; dbCode?: string; transient?: boolean }) {
+  /** A unique violation's key, when the database named it (`fail` mode: the first conflicting bar). */
+  readonly conflict: { readonly ticker: string; readonly intervalMinutes: number; readonly timestampMs: number } | undefined;
+  constructor(
+    message: string,
+    options?: { cause?: unknown; dbCode?: string; transient?: boolean; conflict?: { ticker: string; intervalMinutes: number; timestampMs: number } },
+  ) {
     super('E_SINK', message, options);
     this.name = 'SinkError';
     this.dbCode = options?.dbCode;
     this.transient = options?.transient ?? false;
+    this.conflict = options?.conflict;
   }
 }
 

@@ -99,5 +99,38 @@ for (const [name, make] of Object.entries(factories)) {
       expect(await l.getRun('nope')).toBeUndefined();
       expect(await l.units('nope')).toEqual([]);
     });
+
+    it('leases: taken, refused to another holder while live, renewed, taken over when stale, released', async (ctx) => {
+      if (s === undefined) return ctx.skip();
+      const l = s.ledger;
+      const a = { pid: 4242, host: 'host-a' };
+      const b = { pid: 77, host: "host-'b'" };
+      const never = (): boolean => false;
+      await l.startRun({ runId: 'run-lease', command: 'inject-csv', args: {}, startedAtMs: 1_700_000_000_000 });
+      expect(await l.lease('run-lease')).toBeUndefined();
+      expect(await l.takeLease('run-lease', a, 1_700_000_001_000, never)).toEqual({ taken: true });
+      expect(await l.lease('run-lease')).toEqual({ ...a, heartbeatAtMs: 1_700_000_001_000 });
+      // Live: refused, naming the holder; the holder itself may take it again.
+      expect(await l.takeLease('run-lease', b, 1_700_000_002_000, never)).toEqual({ taken: false, holder: { ...a, heartbeatAtMs: 1_700_000_001_000 } });
+      expect(await l.takeLease('run-lease', a, 1_700_000_002_000, never)).toEqual({ taken: true });
+      await l.heartbeat('run-lease', a, 1_700_000_005_000);
+      await l.heartbeat('run-lease', b, 1_700_000_006_000); // not the holder: no effect
+      expect(await l.lease('run-lease')).toEqual({ ...a, heartbeatAtMs: 1_700_000_005_000 });
+      // The staleness rule is the caller's: it sees the lease in the way.
+      const seen: unknown[] = [];
+      const stale = (lease: unknown): boolean => {
+        seen.push(lease);
+        return true;
+      };
+      expect(await l.takeLease('run-lease', b, 1_700_000_060_000, stale)).toEqual({ taken: true });
+      expect(seen).toEqual([{ ...a, heartbeatAtMs: 1_700_000_005_000 }]);
+      expect(await l.lease('run-lease')).toEqual({ ...b, heartbeatAtMs: 1_700_000_060_000 });
+      await l.releaseLease('run-lease', a); // no longer the holder: no effect
+      expect(await l.lease('run-lease')).toEqual({ ...b, heartbeatAtMs: 1_700_000_060_000 });
+      await l.releaseLease('run-lease', b);
+      expect(await l.lease('run-lease')).toBeUndefined();
+      expect(await l.takeLease('run-lease', a, 1_700_000_070_000, never)).toEqual({ taken: true });
+      expect(await l.lease('run-lease')).toEqual({ ...a, heartbeatAtMs: 1_700_000_070_000 });
+    });
   });
 }

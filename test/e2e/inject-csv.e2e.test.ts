@@ -74,7 +74,7 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
           'ZZBAD,not-a-time,10,11,9,10.5,100',
           'ZZBAD,2024-05-01T14:32:00Z,10,11,9,abc,100',
           'ZZBAD,2024-05-01T14:33:00Z,10,9,11,10,100',
-          'ZZBAD,2024-05-01T14:34:00Z,10,11,9,10.5,100',
+          'ZZBAD,2024-05-01T14:35:00Z,10,11,9,10.5,100',
           '',
         ].join('\n'),
       );
@@ -130,6 +130,99 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
       const r = await runCli(['inject-csv', '--csv-dir', tempDir('empty')], { env: target.env() });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/no \*\.csv or \*\.csv\.gz files found/);
+    });
+
+    it('--on-conflict update with overlapping files: the later file (path order) wins, whatever --threads', async (ctx) => {
+      if (target === undefined) return ctx.skip();
+      const t = target;
+      const header = 'ticker,timestamp,open,high,low,close,volume';
+      const t0 = Date.UTC(2022, 0, 3, 15);
+      // a.csv is long and b.csv short: without ordered commits, b would commit first and a's values would win.
+      for (const threads of ['1', '4']) {
+        const k = `OVL${threads}`;
+        const big = [header];
+        for (let i = 0; i < 60_000; i++) big.push(`OVLA${threads},${new Date(t0 + i * 60_000).toISOString()},1,1,1,1,1`);
+        big.push(`${k},${new Date(t0).toISOString()},1,1,1,1,1`, `${k},${new Date(t0 + 60_000).toISOString()},1,1,1,1,1`);
+        const dir = tempDir('overlap');
+        writeFileSync(path.join(dir, 'a.csv'), `${big.join('\n')}\n`);
+        writeFileSync(path.join(dir, 'b.csv'), `${header}\n${k},${new Date(t0).toISOString()},2,2,2,2,2\n`);
+        const r = await runCli(['inject-csv', '--csv-dir', dir, '--threads', threads, '--on-conflict', 'update', '--summary-json', '-'], { env: t.env() });
+        expect(r.code, r.stderr).toBe(0);
+        const stored = await query(t, `SELECT "timestamp", close FROM market_data WHERE ticker = '${k}' ORDER BY 1`);
+        expect(stored, `--threads ${threads}`).toEqual([
+          { timestamp: new Date(t0).toISOString(), close: 2 },
+          { timestamp: new Date(t0 + 60_000).toISOString(), close: 1 },
+        ]);
+        const results = (summaryOf(r.stdout) as { results: { name: string; inserted: number; updated: number }[] }).results;
+        expect(results.map((x) => [x.name, x.inserted, x.updated])).toEqual([['a.csv', 60_002, 0], ['b.csv', 0, 1]]);
+      }
+    });
+
+    it('bars off the interval grid are rejected with their line and reason (--interval, and a file\'s interval_minutes column)', async (ctx) => {
+      if (target === undefined) return ctx.skip();
+      const dir = tempDir('grid');
+      writeFileSync(
+        path.join(dir, 'flag.csv'),
+        ['ticker,timestamp,open,high,low,close,volume', 'GRIDA,2024-05-01T14:30:00Z,1,1,1,1,1', 'GRIDA,2024-05-01T14:31:00Z,1,1,1,1,1', 'GRIDA,2024-05-01T14:35:00Z,1,1,1,1,1', ''].join('\n'),
+      );
+      writeFileSync(
+        path.join(dir, 'column.csv'),
+        [
+          'ticker,interval_minutes,timestamp,open,high,low,close,volume',
+          'GRIDB,15,2024-05-01T14:45:00Z,1,1,1,1,1',
+          'GRIDB,15,2024-05-01T14:50:00Z,1,1,1,1,1',
+          'GRIDB,60,2024-05-01T14:30:00Z,1,1,1,1,1',
+          'GRIDB,60,2024-05-01T15:00:00Z,1,1,1,1,1',
+          'GRIDB,1,2024-05-01T15:01:00Z,1,1,1,1,1',
+          '',
+        ].join('\n'),
+      );
+      const rejects = path.join(tempDir('rej'), 'rejects.csv');
+      const r = await runCli(['inject-csv', '--csv-dir', dir, '--interval', '5', '--reject-file', rejects], { env: target.env() });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('[flag.csv] line 3 rejected: off_interval_grid: 2024-05-01T14:31:00Z is not on the 5-minute grid');
+      expect(r.stderr).toContain('[column.csv] line 3 rejected: off_interval_grid: 2024-05-01T14:50:00Z is not on the 15-minute grid');
+      expect(r.stderr).toContain('[column.csv] line 5 rejected: off_interval_grid: 2024-05-01T15:00:00Z is not on the 60-minute grid');
+      const rej = readFileSync(rejects, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 3).join(','));
+      expect(rej.sort()).toEqual(['column.csv,3,off_interval_grid', 'column.csv,5,off_interval_grid', 'flag.csv,3,off_interval_grid']);
+      const rows = await query(target, `SELECT ticker, interval_minutes AS i, "timestamp" FROM market_data WHERE ticker LIKE 'GRID%' ORDER BY 1, 2, 3`);
+      expect(rows.map((x) => `${String(x['ticker'])} ${String(x['i'])} ${String(x['timestamp'])}`)).toEqual([
+        'GRIDA 5 2024-05-01T14:30:00.000Z',
+        'GRIDA 5 2024-05-01T14:35:00.000Z',
+        'GRIDB 1 2024-05-01T15:01:00.000Z',
+        'GRIDB 15 2024-05-01T14:45:00.000Z',
+        'GRIDB 60 2024-05-01T14:30:00.000Z',
+      ]);
+    });
+
+    it('a bar twice in one file: under fail the file fails naming both lines; ignore keeps the first, update the last', async (ctx) => {
+      if (target === undefined) return ctx.skip();
+      const lines = (tk: string): string =>
+        [
+          'ticker,timestamp,open,high,low,close,volume',
+          `${tk},2024-05-01T14:30:00Z,1,1,1,1,1`,
+          `${tk},2024-05-01T14:31:00Z,1,1,1,1,1`,
+          `${tk},2024-05-01T14:30:00Z,3,3,3,3,3`,
+          '',
+        ].join('\n');
+      const dir = tempDir('dup');
+      writeFileSync(path.join(dir, 'dup.csv'), lines('DUPF'));
+      const r = await runCli(['inject-csv', '--csv-dir', dir], { env: target.env() });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(
+        '[dup.csv] Failed: duplicate bar in dup.csv: lines 2 and 4 both hold ticker=DUPF, interval_minutes=1, timestamp=2024-05-01T14:30:00Z',
+      );
+      expect(r.stderr).not.toContain('already exists in market_data');
+      expect(await query(target, `SELECT count(*)::int AS n FROM market_data WHERE ticker = 'DUPF'`)).toEqual([{ n: 0 }]);
+      for (const [mode, tk, close, counts] of [['ignore', 'DUPI', 1, 'ins=2 skip=1'], ['update', 'DUPU', 3, 'ins=2 upd=0 skip=1']] as const) {
+        const d = tempDir('dup');
+        writeFileSync(path.join(d, 'dup.csv'), lines(tk));
+        const m = await runCli(['inject-csv', '--csv-dir', d, '--on-conflict', mode], { env: target.env() });
+        expect(m.code, m.stderr).toBe(0);
+        expect(m.stderr).toContain(`[dup.csv] Inserted in`);
+        expect(m.stderr).toContain(counts);
+        expect(await query(target, `SELECT close FROM market_data WHERE ticker = '${tk}' AND "timestamp" = '2024-05-01T14:30:00Z'`)).toEqual([{ close }]);
+      }
     });
   });
 }

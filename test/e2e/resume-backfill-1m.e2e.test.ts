@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, tempDir } from './cli.js';
 import { embeddedCh, serverCh, type ChTarget } from './ch-target.js';
@@ -68,6 +69,23 @@ for (const make of [async () => Promise.resolve(embeddedCh()), serverCh]) {
       expect(run.outcome).toBe('success');
       expect(run.units).toHaveLength(FILES);
       expect(run.units.every((u) => u.state === 'done')).toBe(true);
+    });
+
+    it('a run that fails on its input (a missing path, a file that is not Parquet) is recorded failed, not left running', async (ctx) => {
+      if (t === undefined) return ctx.skip();
+      const bad = path.join(tempDir('bad-pq'), 'bad.parquet');
+      writeFileSync(bad, 'not parquet');
+      for (const input of [path.join(dir, 'missing.parquet'), bad]) {
+        const r = await runCli(['backfill-1m', '--market-id', '1', '--symbol', 'RESUSDT', '--start', iso(T0), '--end', iso(T0 + M), '--parquet', input, '--no-progress'], { env: t.env() });
+        expect(r.code, r.stderr).not.toBe(0);
+        const runId = /run (\d{8}-\d{6}-[0-9a-f]{4})/.exec(r.stderr)?.[1];
+        expect(runId, r.stderr).toBeDefined();
+        const listed = await runCli(['runs', '--engine', 'clickhouse', '--format', 'json', '--last', '1'], { env: t.env() });
+        const run = (JSON.parse(listed.stdout) as { runs: { runId: string; outcome: string; finishedAtMs?: number }[] }).runs[0]!;
+        expect(run.runId).toBe(runId);
+        expect(run.outcome).toBe('failed');
+        expect(run.finishedAtMs).toBeGreaterThan(0);
+      }
     });
   });
 }

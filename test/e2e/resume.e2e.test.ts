@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { runCli, tempDir } from './cli.js';
 import { embeddedPg, serverPg, type PgTarget } from './pg-target.js';
@@ -98,18 +99,203 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
         onSpawn: (p) => (pid = p),
         onStderr: (s) => (log = s),
       });
+      // Killed as soon as the second file's commit is logged: before the old code recorded it in the ledger.
       await waitFor(() => (log.match(/Inserted in/g) ?? []).length >= 2, 'two files loaded');
       process.kill(pid, 'SIGKILL');
       await killed;
+      // Atomic: every file recorded done has its rows, and every file whose rows are stored is recorded done.
+      const done = await rows(
+        t,
+        `SELECT unit FROM barfill_run_units WHERE state = 'done' AND run_id = (SELECT run_id FROM barfill_runs WHERE command = 'inject-csv' ORDER BY started_at DESC LIMIT 1) ORDER BY unit`,
+      );
+      const stored = await rows(t, `SELECT DISTINCT ticker FROM market_data WHERE ticker LIKE 'RES%' ORDER BY ticker`);
+      expect(done.map((d) => String(d['unit']).replace(/^f0?(\d+)\.csv$/, 'RES$1'))).toEqual(stored.map((r) => String(r['ticker'])));
       const bad = await runCli(['inject-csv', '--resume', 'last', '--interval', '5'], { env: t.env() });
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/--interval cannot be changed when resuming/);
       const resumed = await runCli(['inject-csv', '--resume', 'last', '--summary-json', '-'], { env: t.env() });
       expect(resumed.code, resumed.stderr).toBe(0);
-      const s = JSON.parse(resumed.stdout) as { already_done: string[]; units: number };
+      const s = JSON.parse(resumed.stdout) as { already_done: string[]; units: number; on_conflict: string; failed: number };
       expect(s.already_done.length + s.units).toBe(files);
+      // The run's conflict mode is kept: fail stays fail, and no file fails on resume.
+      expect(s.on_conflict).toBe('fail');
+      expect(s.failed).toBe(0);
       const n = await rows(t, `SELECT count(*)::int AS n, count(DISTINCT (ticker, "timestamp"))::int AS u FROM market_data WHERE ticker LIKE 'RES%'`);
       expect([n[0]?.['n'], n[0]?.['u']]).toEqual([files * 20_000, files * 20_000]);
+    });
+
+    it('inject-csv --resume keeps --on-conflict fail: a file that failed on a conflict fails again, the stored bar stays', async (ctx) => {
+      if (t === undefined) return ctx.skip();
+      const header = 'ticker,timestamp,open,high,low,close,volume';
+      const seed = tempDir('conflict-seed');
+      writeFileSync(path.join(seed, 'seed.csv'), `${header}\nCFY,2021-01-04T15:00:00Z,1,1,1,1,1\n`);
+      expect((await runCli(['inject-csv', '--csv-dir', seed], { env: t.env() })).code).toBe(0);
+      const dir = tempDir('conflict');
+      writeFileSync(path.join(dir, 'a.csv'), `${header}\nCFX,2021-01-04T15:00:00Z,1,1,1,1,1\n`);
+      writeFileSync(path.join(dir, 'b.csv'), `${header}\nCFY,2021-01-04T15:01:00Z,2,2,2,2,2\nCFY,2021-01-04T15:00:00Z,2,2,2,2,2\n`);
+      const first = await runCli(['inject-csv', '--csv-dir', dir, '--on-conflict', 'fail'], { env: t.env() });
+      expect(first.code, first.stderr).toBe(1);
+      expect(first.stderr).toMatch(/\[b\.csv\] Failed: .*23505/);
+
+      const resumed = await runCli(['inject-csv', '--resume', 'last', '--summary-json', '-'], { env: t.env() });
+      expect(resumed.code, resumed.stderr).toBe(1);
+      const s = JSON.parse(resumed.stdout) as { on_conflict: string; already_done: string[]; failed: number; results: { name: string; outcome: string; error?: string }[] };
+      expect(s.on_conflict).toBe('fail');
+      expect(s.already_done).toEqual(['a.csv']);
+      expect(s.results).toMatchObject([{ name: 'b.csv', outcome: 'failed' }]);
+      expect(s.results[0]?.error).toMatch(/23505/);
+      expect(await rows(t, `SELECT "timestamp", close FROM market_data WHERE ticker = 'CFY' ORDER BY 1`)).toEqual([
+        { timestamp: '2021-01-04T15:00:00.000Z', close: 1 },
+      ]);
+      const listed = await runCli(['runs', '--engine', 'postgres', '--format', 'json', '--last', '1'], { env: t.env() });
+      const run = (JSON.parse(listed.stdout) as { runs: { outcome: string; units: { unit: string; state: string }[] }[] }).runs[0]!;
+      expect(run.outcome).toBe('failed');
+      expect(run.units.map((u) => [u.unit, u.state])).toEqual([['a.csv', 'done'], ['b.csv', 'failed']]);
+    });
+
+    it('--resume of a run another live process holds exits 2; a stale lease (this host: pid gone; another host: no heartbeat for 30 s) is taken over', async (ctx) => {
+      if (t === undefined) return ctx.skip();
+      const target = t;
+      const dir = tempDir('lease');
+      writeFileSync(path.join(dir, 'a.csv'), 'ticker,timestamp,open,high,low,close,volume\nLSE,2021-01-04T15:00:00Z,1,1,1,1,1\n');
+      writeFileSync(path.join(dir, 'b.csv'), 'ticker,timestamp,open,high,low,close,volume\nLSF,2021-01-04T15:00:00Z,1,1,1,1,1\n');
+      const first = await runCli(['inject-csv', '--csv-dir', dir], { env: t.env() });
+      expect(first.code, first.stderr).toBe(0);
+      const runId = String((await rows(t, `SELECT run_id FROM barfill_runs ORDER BY started_at DESC LIMIT 1`))[0]?.['run_id']);
+      const ofRun = `run_id = '${runId}'`;
+      // The run ended: its lease was given up. Make it look in progress, held by a live process of this host (this test).
+      expect(await rows(t, `SELECT run_id FROM barfill_run_leases WHERE ${ofRun}`)).toEqual([]);
+      const hold = async (pid: number, host: string, ageSeconds: number): Promise<void> => {
+        await rows(target, `DELETE FROM barfill_run_units WHERE ${ofRun} AND unit = 'b.csv'`);
+        await rows(target, `DELETE FROM market_data WHERE ticker = 'LSF'`);
+        await rows(target, `UPDATE barfill_runs SET outcome = 'running', finished_at = NULL WHERE ${ofRun}`);
+        await rows(target, `INSERT INTO barfill_run_leases VALUES ('${runId}', ${pid}, '${host}', now() - interval '${ageSeconds} seconds')
+                       ON CONFLICT (run_id) DO UPDATE SET pid = EXCLUDED.pid, host = EXCLUDED.host, heartbeat_at = EXCLUDED.heartbeat_at`);
+      };
+      await hold(process.pid, hostname(), 0);
+      const refused = await runCli(['inject-csv', '--resume', 'last'], { env: t.env() });
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(`--resume ${runId}: the run is in progress (held by pid ${process.pid} on ${hostname()}`);
+      // Nothing redone, nothing overwritten: the original's record stands.
+      expect(await rows(t, `SELECT outcome FROM barfill_runs WHERE ${ofRun}`)).toEqual([{ outcome: 'running' }]);
+      expect(await rows(t, `SELECT unit FROM barfill_run_units WHERE ${ofRun}`)).toEqual([{ unit: 'a.csv' }]);
+      // This host, a live pid, no heartbeat for a minute: still in progress (the pid decides on its own host).
+      await hold(process.pid, hostname(), 60);
+      expect((await runCli(['inject-csv', '--resume', 'last'], { env: t.env() })).code).toBe(2);
+      // Another host's lease, renewed 5 s ago: live too.
+      await hold(1, 'another-host', 5);
+      expect((await runCli(['inject-csv', '--resume', 'last'], { env: t.env() })).code).toBe(2);
+
+      // Same host, pid gone: taken over.
+      const gone = 2_147_483_646; // above any pid_max: no such process
+      await hold(gone, hostname(), 0);
+      const resumed = await runCli(['inject-csv', '--resume', 'last'], { env: t.env() });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toContain(`resuming run ${runId}`);
+      expect(await rows(t, `SELECT outcome FROM barfill_runs WHERE ${ofRun}`)).toEqual([{ outcome: 'success' }]);
+      expect(await rows(t, `SELECT run_id FROM barfill_run_leases WHERE ${ofRun}`)).toEqual([]);
+      // Another host, no heartbeat for 60 s: stale, taken over.
+      await hold(1, 'another-host', 60);
+      expect((await runCli(['inject-csv', '--resume', 'last'], { env: t.env() })).code).toBe(0);
+    });
+
+    it('a run whose --output-filename cannot be written is recorded failed (exit 1), not success', async (ctx) => {
+      if (t === undefined) return ctx.skip();
+      const env = t.env({ FMP_BASE_URL: fake.url, FMP_API_KEY: 'test-key', FMP_RATE_LIMIT: '6000' });
+      const out = path.join(tempDir('out'), 'combined.csv');
+      const requests = fake.stats.requests;
+      const running = runCli(['specific', '--start', '040324', '--end', '040324', '--tickers', 'OUTF', '--output-filename', out, '--summary-json', '-'], { env });
+      // While it fetches, a directory takes the destination's place: the combined CSV cannot be renamed over it.
+      await waitFor(() => fake.stats.requests > requests, 'a request');
+      mkdirSync(out);
+      const r = await running;
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/cannot finish the file/);
+      const runId = (JSON.parse(r.stdout) as { run_id: string }).run_id;
+      expect(await rows(t, `SELECT outcome, finished_at IS NOT NULL AS f FROM barfill_runs WHERE run_id = '${runId}'`)).toEqual([{ outcome: 'failed', f: true }]);
+    });
+
+    it('--output-filename after an interrupt and --resume holds every ticker of the run; a double Ctrl-C leaves no temporary file', async (ctx) => {
+      if (t === undefined) return ctx.skip();
+      const env = t.env({ FMP_BASE_URL: fake.url, FMP_API_KEY: 'test-key', FMP_RATE_LIMIT: '6000' });
+      const tickers = ['CSVA', 'CSVB', 'CSVC', 'CSVD', 'CSVE', 'CSVF'];
+      const dir = tempDir('combined');
+      const out = path.join(dir, 'all.csv');
+      let pid = 0;
+      let log = '';
+      const first = runCli(['concurrent', '--start', '040324', '--end', '050324', '--interval', '5', '--threads', '2', '--tickers', ...tickers, '--output-filename', out, '--no-progress'], {
+        env,
+        onSpawn: (p) => (pid = p),
+        onStderr: (x) => (log = x),
+      });
+      await waitFor(() => (log.match(/Inserted in/g) ?? []).length >= 2, 'two tickers');
+      process.kill(pid, 'SIGINT');
+      expect((await first).code).toBe(130);
+      expect(readdirSync(dir)).toEqual([]);
+
+      const resumed = await runCli(['concurrent', '--resume', 'last', '--summary-json', '-'], { env });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const s = JSON.parse(resumed.stdout) as { already_done: string[]; output_file: { rows: number } };
+      expect(s.already_done.length).toBeGreaterThanOrEqual(2);
+      const lines = readFileSync(out, 'utf8').trim().split('\n');
+      expect(lines[0]).toBe('ticker,exchange,interval_minutes,timestamp,open,high,low,close,volume');
+      const byTicker = new Map<string, { t: number; close: number }[]>();
+      for (const l of lines.slice(1)) {
+        const f = l.split(',');
+        const list = byTicker.get(f[0] ?? '') ?? [];
+        list.push({ t: Date.parse(f[3] ?? ''), close: Number(f[7]) });
+        byTicker.set(f[0] ?? '', list);
+      }
+      expect([...byTicker.keys()].sort()).toEqual([...tickers].sort());
+      for (const tk of tickers) {
+        const e = expectedBars(tk, 5, '2024-03-04', '2024-03-05');
+        expect(byTicker.get(tk)?.map((r) => r.t), tk).toEqual(e.timestampMs);
+        expect(byTicker.get(tk)?.map((r) => r.close), tk).toEqual(e.close);
+      }
+      expect(s.output_file.rows).toBe(lines.length - 1);
+
+      // Two Ctrl-C: the process stops at once, and the combined CSV's temporary file goes with it.
+      const dir2 = tempDir('combined2');
+      let pid2 = 0;
+      const requests = fake.stats.requests;
+      const second = runCli(['concurrent', '--start', '040324', '--end', '050324', '--interval', '5', '--tickers', 'CSVX', 'CSVY', '--output-filename', path.join(dir2, 'x.csv'), '--no-progress'], {
+        env,
+        onSpawn: (p) => (pid2 = p),
+      });
+      await waitFor(() => fake.stats.requests > requests, 'a request');
+      expect(readdirSync(dir2)).toHaveLength(1); // the temporary file
+      process.kill(pid2, 'SIGINT');
+      await new Promise((r) => setTimeout(r, 20)); // two signals, not one merged
+      try {
+        process.kill(pid2, 'SIGINT');
+      } catch {
+        // already stopped after the first: its graceful stop removed the file itself
+      }
+      expect((await second).code).toBe(130);
+      expect(readdirSync(dir2)).toEqual([]);
+    });
+
+    it('server: --resume last while the original run is still running exits 2 and leaves the original alone', async (ctx) => {
+      // The embedded store holds one process at a time: only the server can have two barfill processes at once.
+      if (t === undefined || t.name !== 'PostgreSQL server') return ctx.skip();
+      const dir = tempDir('live');
+      for (let f = 0; f < 6; f++) {
+        const lines = ['ticker,timestamp,open,high,low,close,volume'];
+        for (let i = 0; i < 20_000; i++) lines.push(`LIVE${f},${new Date(Date.UTC(2020, 0, 1) + i * 60_000).toISOString()},10,11,9,10.5,${i}`);
+        writeFileSync(path.join(dir, `f${f}.csv`), `${lines.join('\n')}\n`);
+      }
+      let log = '';
+      const original = runCli(['inject-csv', '--csv-dir', dir, '--threads', '1', '--no-progress'], { env: t.env(), onStderr: (x) => (log = x) });
+      await waitFor(() => /Inserted in/.test(log), 'one file loaded');
+      const runId = /run (\d{8}-\d{6}-[0-9a-f]{4})/.exec(log)?.[1] ?? '';
+      const refused = await runCli(['inject-csv', '--resume', 'last', '--summary-json', '-'], { env: t.env() });
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(`--resume ${runId}: the run is in progress (held by pid`);
+      expect(refused.stdout).toBe('');
+      const o = await original;
+      expect(o.code, o.stderr).toBe(0);
+      expect(await rows(t, `SELECT outcome FROM barfill_runs WHERE run_id = '${runId}'`)).toEqual([{ outcome: 'success' }]);
+      expect(await rows(t, `SELECT count(*)::int AS n FROM market_data WHERE ticker LIKE 'LIVE%'`)).toEqual([{ n: 6 * 20_000 }]);
     });
   });
 }

@@ -6,7 +6,6 @@ import { UsageError, errorMessage } from '../../../src/kernel/errors.js';
 import { parseTickers } from '../../../src/kernel/ticker.js';
 import type { BarInterval } from '../../../src/application/bar-batch.js';
 import type { ConflictMode } from '../../../src/application/ports/bar-writer.js';
-import type { Logger } from '../../../src/kernel/logger.js';
 
 export const dateFlags: readonly FlagSpec[] = [
   { name: 'start', kind: 'string', value: 'DDMMYY', required: true, description: 'First day, inclusive (e.g. 010125 = 1 January 2025).' },
@@ -72,17 +71,12 @@ export async function tickersOf(flags: ParsedFlags, cwd: string): Promise<string
 
 /** --resume and the progress flags, shared by every command that records runs. */
 export const runFlags: readonly FlagSpec[] = [
-  { name: 'resume', kind: 'string', value: '<run-id|last>', description: "Rerun only the units not done in that run (or the newest run of this command), with its arguments; a unit stored just before a crash is then skipped, not failed (fail becomes ignore). Only operational flags may change (--threads, --log-level, --summary-json, --batch-size, --report-format, progress flags)." },
+  { name: 'resume', kind: 'string', value: '<run-id|last>', description: "Rerun only the units not done in that run (or the newest run of this command), with its arguments and its --on-conflict mode; refused (exit 2) while another live process holds the run. Only operational flags may change (--threads, --log-level, --summary-json, --batch-size, --report-format, progress flags)." },
   { name: 'no-progress', kind: 'boolean', description: 'No progress display (terminal) or progress log lines (otherwise).' },
   { name: 'progress-interval', kind: 'string', value: 'SECONDS', default: '10', description: 'When stderr is not a terminal: a progress log line this often.' },
 ];
 
-/** --on-conflict; a resumed run turns `fail` into `ignore` (a unit stored just before a crash is then skipped). */
-export function conflictModeOf(flags: ParsedFlags, resumed: boolean, logger: Logger): ConflictMode {
-  const mode = (flags.string('on-conflict') ?? 'fail') as ConflictMode;
-  if (resumed && mode === 'fail') {
-    logger.info('resuming: --on-conflict fail is applied as ignore, so that a unit stored just before the interruption is skipped, not failed');
-    return 'ignore';
-  }
-  return mode;
+/** --on-conflict: a resumed run keeps the run's mode (a unit is recorded done in the transaction of its rows). */
+export function conflictModeOf(flags: ParsedFlags): ConflictMode {
+  return (flags.string('on-conflict') ?? 'fail') as ConflictMode;
 }

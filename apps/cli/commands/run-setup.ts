@@ -65,7 +65,7 @@ export function equitiesRunBase(ctx: CommandContext, setup: RunSetup, threads: n
     logger,
     signal: ctx.signal,
     dryRun: flags.has('dry-run'),
-    mode: conflictModeOf(flags, setup.ledgerRun.resumed, logger),
+    mode: conflictModeOf(flags),
     threads,
     ledgerRun: setup.ledgerRun,
     alreadyDone: setup.alreadyDone,

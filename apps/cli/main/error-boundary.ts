@@ -8,7 +8,7 @@ export const EXIT_USAGE = 2;
 export function exitCodeFor(err: unknown): number {
   if (err instanceof InterruptedError) return err.signal === 'SIGTERM' ? 143 : 130;
   if (err instanceof BarfillError) {
-    return err.code === 'E_USAGE' || err.code === 'E_CONFIG' ? EXIT_USAGE : EXIT_FAILURE;
+    return err.code === 'E_USAGE' || err.code === 'E_CONFIG' || err.code === 'E_RUN_HELD' ? EXIT_USAGE : EXIT_FAILURE;
   }
   return EXIT_FAILURE;
 }

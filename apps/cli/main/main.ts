@@ -9,6 +9,7 @@ import { parseFlags, renderHelp } from './args.js';
 import type { CommandContext, CommandModule } from './context.js';
 import { EXIT_USAGE, describeError, exitCodeFor } from './error-boundary.js';
 import { configureStoreLocks, releaseStoreLocks } from '../wiring/store-locks.js';
+import { removeTemporaryFilesSync } from '../../../src/adapters/csv/atomic-file.js';
 
 const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<CommandModule> }>> = {
   'backfill-1m': {
@@ -102,7 +103,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   const controller = new AbortController();
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => (): void => {
     if (controller.signal.aborted) {
-      // A second signal: stop now.
+      // A second signal: stop now, leaving no temporary file behind (uncommitted transactions roll back).
+      removeTemporaryFilesSync();
       process.exit(signal === 'SIGTERM' ? 143 : 130);
     }
     stderr(`barfill: ${signal} received: finishing the batch in flight, then stopping (send again to stop at once)\n`);

@@ -16,7 +16,7 @@ describe('splitSqlStatements', () => {
 describe('loadClickHouseMigrations', () => {
   it('loads the shipped migrations in order, each using the {db} placeholder', () => {
     const ms = loadClickHouseMigrations();
-    expect(ms.map((m) => m.version)).toEqual(['0001', '0002', '0003', '0004', '0005']);
+    expect(ms.map((m) => m.version)).toEqual(['0001', '0002', '0003', '0004', '0005', '0006']);
     for (const m of ms) {
       expect(m.sql).toContain('{db}.');
       expect(m.checksum).toMatch(/^[0-9a-f]{64}$/);

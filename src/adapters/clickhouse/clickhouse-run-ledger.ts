@@ -1,9 +1,9 @@
-import type { RunLedger, RunOutcome, RunRecord, UnitRecord, UnitState } from '../../application/ports/run-ledger.js';
+import type { LeaseTake, RunHolder, RunLease, RunLedger, RunOutcome, RunRecord, UnitRecord, UnitState } from '../../application/ports/run-ledger.js';
 import type { ClickHouseGateway } from './clickhouse-gateway.js';
 import { sqlString } from './clickhouse-sql.js';
 
 /**
- * The run ledger in ClickHouse (tables of migrations/clickhouse/0004_run_ledger.sql):
+ * The run ledger in ClickHouse (tables of migrations/clickhouse/0004_run_ledger.sql and 0006_run_leases.sql):
  * every change is a new row with a higher version; reads use FINAL. Values are
  * written as escaped literals (sqlString) or numbers, never spliced raw.
  */
@@ -78,6 +78,45 @@ export class ClickHouseRunLedger implements RunLedger {
       updatedAtMs: Number(r['updated_ms']),
     }));
   }
+
+  async lease(runId: string): Promise<RunLease | undefined> {
+    const rows = await this.gateway.queryRows(
+      `SELECT pid, host, heartbeat_ms FROM ${this.database}.barfill_run_leases FINAL WHERE run_id = ${sqlString(runId)}`,
+    );
+    const r = rows[0];
+    if (r === undefined || Number(r['pid']) === 0) return undefined;
+    return { pid: Number(r['pid']), host: String(r['host']), heartbeatAtMs: Number(r['heartbeat_ms']) };
+  }
+
+  /** No compare-and-set in ClickHouse: the newest version wins, and is read back to say who holds the run. */
+  async takeLease(runId: string, holder: RunHolder, nowMs: number, stale: (lease: RunLease) => boolean): Promise<LeaseTake> {
+    const current = await this.lease(runId);
+    if (current !== undefined && !sameHolder(current, holder) && !stale(current)) return { taken: false, holder: current };
+    await this.writeLease(runId, holder, nowMs);
+    const winner = await this.lease(runId);
+    return winner === undefined || sameHolder(winner, holder) ? { taken: true } : { taken: false, holder: winner };
+  }
+
+  async heartbeat(runId: string, holder: RunHolder, nowMs: number): Promise<void> {
+    const current = await this.lease(runId);
+    if (current !== undefined && sameHolder(current, holder)) await this.writeLease(runId, holder, nowMs);
+  }
+
+  async releaseLease(runId: string, holder: RunHolder): Promise<void> {
+    const current = await this.lease(runId);
+    if (current !== undefined && sameHolder(current, holder)) await this.writeLease(runId, { pid: 0, host: '' }, 0);
+  }
+
+  private async writeLease(runId: string, holder: RunHolder, nowMs: number): Promise<void> {
+    await this.gateway.command(
+      `INSERT INTO ${this.database}.barfill_run_leases (run_id, pid, host, heartbeat_ms, version) VALUES ` +
+        `(${sqlString(runId)}, ${int(holder.pid)}, ${sqlString(holder.host)}, ${int(nowMs)}, ${this.version()})`,
+    );
+  }
+}
+
+function sameHolder(a: RunHolder, b: RunHolder): boolean {
+  return a.pid === b.pid && a.host === b.host;
 }
 
 function int(n: number): string {

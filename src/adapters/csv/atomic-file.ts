@@ -1,8 +1,27 @@
 import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
 import { lstat, open, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, errorMessage } from '../../kernel/errors.js';
+
+/** Temporary files not yet renamed or removed, for `removeTemporaryFilesSync`. */
+const openTemporaryFiles = new Set<string>();
+
+/**
+ * Removes every temporary file still open, synchronously: for a process that
+ * must exit at once (a second Ctrl-C), so that it leaves none behind.
+ */
+export function removeTemporaryFilesSync(): void {
+  for (const p of openTemporaryFiles) {
+    try {
+      unlinkSync(p);
+    } catch {
+      // already gone
+    }
+  }
+  openTemporaryFiles.clear();
+}
 
 /**
  * A file written under a temporary name in the destination's directory
@@ -47,6 +66,7 @@ export class AtomicFile {
       const why = code === 'ENOENT' ? 'the directory does not exist' : code === 'EACCES' ? 'permission denied' : errorMessage(err);
       throw new InputError(`${what} ${dest}: cannot create a file in ${path.dirname(dest)}: ${why}`, { cause: err });
     }
+    openTemporaryFiles.add(tempPath);
     return new AtomicFile(dest, tempPath, handle, what);
   }
 
@@ -79,8 +99,10 @@ export class AtomicFile {
       await this.handle.sync();
       await this.handle.close();
       await rename(this.tempPath, this.destination);
+      openTemporaryFiles.delete(this.tempPath);
     } catch (err) {
       await unlink(this.tempPath).catch(() => undefined);
+      openTemporaryFiles.delete(this.tempPath);
       throw new InputError(`${this.what} ${this.destination}: cannot finish the file: ${errorMessage(err)}`, { cause: err });
     }
     // Make the rename durable (best effort: not every file system allows it).
@@ -98,6 +120,7 @@ export class AtomicFile {
     await this.queue;
     await this.handle.close().catch(() => undefined);
     await unlink(this.tempPath).catch(() => undefined);
+    openTemporaryFiles.delete(this.tempPath);
   }
 }
 

@@ -2,10 +2,12 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { BarBatch, BarInterval, BarSeriesKey } from '../../application/bar-batch.js';
-import type { BarFileReadOptions, BarFileReader } from '../../application/ports/bar-file-reader.js';
+import type { BarFileReadOptions, BarFileReader, BarKey } from '../../application/ports/bar-file-reader.js';
 import type { RejectedRow } from '../../application/ports/reject-sink.js';
 import { InputError, UsageError, errorMessage } from '../../kernel/errors.js';
 import { printable } from '../../kernel/printable.js';
+import { describeBarGrid, onBarGrid } from '../../kernel/bar-grid.js';
+import { isoUtc } from '../../kernel/time-range.js';
 import { parseBarTimestamp, parseExchange, parseInterval, parseNonNegative, parseTicker } from './bar-fields.js';
 import type { FieldProblem } from './bar-fields.js';
 import { CsvByteLines } from './csv-records.js';
@@ -51,6 +53,8 @@ export interface CsvFileStats {
 export interface CsvBarReadOptions extends BarFileReadOptions {
   /** Filled in while reading. */
   readonly stats?: CsvFileStats;
+  /** Called with every accepted row's key and line (used by `linesOf`). */
+  readonly onRow?: (ticker: string, intervalMinutes: number, timestampMs: number, line: number) => void;
 }
 
 /** Which column index holds each field (-1: absent). */
@@ -190,6 +194,19 @@ export class CsvBarFileReader implements BarFileReader {
     return this.readBatches(file, options);
   }
 
+  /** A second pass over the file, keeping only the line numbers of one bar key: memory stays flat. */
+  async linesOf(file: string, options: BarFileReadOptions, key: BarKey): Promise<number[]> {
+    const lines: number[] = [];
+    const onRow = (ticker: string, intervalMinutes: number, timestampMs: number, line: number): void => {
+      if (timestampMs === key.timestampMs && ticker === key.ticker && intervalMinutes === key.intervalMinutes) lines.push(line);
+    };
+    const batches = this.readBatches(file, { ...options, onReject: () => undefined, onRow });
+    while (!(await batches.next()).done) {
+      // only the lines matter
+    }
+    return lines;
+  }
+
   private async *readBatches(file: string, options: CsvBarReadOptions): AsyncGenerator<BarBatch> {
     const defEx = parseExchange(options.defaultExchange);
     if (!defEx.ok) throw new UsageError(`--exchange: ${defEx.detail}`);
@@ -290,6 +307,10 @@ export class CsvBarFileReader implements BarFileReader {
           reject(rec, ts);
           return;
         }
+        if (!onBarGrid(ts.value, interval)) {
+          reject(rec, { reason: 'off_interval_grid', detail: `${isoUtc(ts.value)} is not on ${describeBarGrid(interval)}` });
+          return;
+        }
         const o = parseNonNegative(at('open'), 'open');
         const h = parseNonNegative(at('high'), 'high');
         const l = parseNonNegative(at('low'), 'low');
@@ -312,6 +333,7 @@ export class CsvBarFileReader implements BarFileReader {
           keys.set(id, key);
         }
         builder.add(key, id, ts.value, o.value, h.value, l.value, c.value, v.value);
+        options.onRow?.(ticker.value, interval, ts.value, rec.line);
         stats.rows++;
         if (builder.full) ready.push(builder.take());
       };
@@ -323,11 +345,13 @@ export class CsvBarFileReader implements BarFileReader {
       let lastId = '';
       const onFastLine = (b: Buffer, start: number, end: number, line: number): boolean => {
         if (fast === undefined || cols === undefined || !fast.parse(b, start, end)) return false;
+        const interval = cols.interval_minutes === -1 ? defIv.value : fast.interval;
+        // Off the interval's grid: the general path rejects it, with the same message for every row.
+        if (!onBarGrid(fast.timestampMs, interval)) return false;
         lastLine = line;
         stats.records++;
         const ticker = fast.ticker;
         const exchange = cols.exchange === -1 ? defEx.value : fast.exchange;
-        const interval = cols.interval_minutes === -1 ? defIv.value : fast.interval;
         if (lastKey === undefined || ticker !== lastTicker || exchange !== lastExchange || interval !== lastInterval) {
           lastId = `${ticker}\u0000${exchange}\u0000${interval}`;
           lastKey = keys.get(lastId);
@@ -340,6 +364,7 @@ export class CsvBarFileReader implements BarFileReader {
           lastInterval = interval;
         }
         builder.add(lastKey, lastId, fast.timestampMs, fast.open, fast.high, fast.low, fast.close, fast.volume);
+        options.onRow?.(ticker, interval, fast.timestampMs, line);
         stats.rows++;
         if (builder.full) ready.push(builder.take());
         return true;

@@ -3,12 +3,13 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { CopyStreamQuery } from 'pg-copy-streams';
 import type { BarBatch } from '../../application/bar-batch.js';
-import type { BarUnit, BarWriter, ConflictMode, UnitCounts } from '../../application/ports/bar-writer.js';
+import type { BarUnit, BarWriter, ConflictMode, DoneMark, UnitCounts } from '../../application/ports/bar-writer.js';
 import { SinkError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, CopyBinaryEncoder } from './copy-binary.js';
 import { BAR_COLUMNS } from './copy-text.js';
 import { toSinkError } from './pg-errors.js';
+import { doneRecord, recordUnitStatement } from './pg-run-ledger.js';
 import { CREATE_UPSERT_STAGING_SQL, UPSERT_STAGING, applyUpsert } from './upsert-sql.js';
 
 export interface PgBarWriterOptions {
@@ -78,6 +79,8 @@ class PgCopyUnit implements BarUnit {
   private readonly encoder: CopyBinaryEncoder;
   /** Set once COMMIT is sent: a failure after it leaves the outcome unknown, so the unit must not be retried. */
   private commitSent = false;
+  /** Set once the run ledger's done record is written in this transaction. */
+  private marked = false;
   private readonly client: pg.PoolClient;
   private readonly mode: ConflictMode;
   private readonly options: PgBarWriterOptions;
@@ -159,7 +162,7 @@ class PgCopyUnit implements BarUnit {
     }
   }
 
-  async commit(): Promise<UnitCounts> {
+  async commit(mark?: DoneMark): Promise<UnitCounts> {
     this.assertOpen();
     const copy = this.copy;
     if (copy === undefined) throw new SinkError('internal: the COPY was not started');
@@ -180,6 +183,11 @@ class PgCopyUnit implements BarUnit {
         counts = await applyUpsert(async (sql) => (await this.client.query(sql)).rowCount ?? 0, copy.rowCount);
       } else {
         counts = { inserted: copy.rowCount, updated: 0, skipped: 0 };
+      }
+      if (mark !== undefined) {
+        const { sql, params } = recordUnitStatement(doneRecord(mark, counts));
+        await this.client.query(sql, params);
+        this.marked = true;
       }
       this.commitSent = true;
       await this.client.query('COMMIT');
@@ -213,7 +221,10 @@ class PgCopyUnit implements BarUnit {
     if (this.commitSent) {
       // The COMMIT may have been applied before the connection was lost: never retry this unit automatically.
       mapped = new SinkError(
-        `${mapped.message}; the COMMIT was sent but not acknowledged, so whether this unit was stored is unknown (rerun with --on-conflict ${this.mode === 'update' ? 'update' : 'ignore'} to complete it)`,
+        `${mapped.message}; the COMMIT was sent but not acknowledged, so whether this unit was stored is unknown ` +
+          (this.marked
+            ? '(--resume the run: its done record commits with its rows, so it is redone only if it was not stored)'
+            : `(rerun with --on-conflict ${this.mode === 'update' ? 'update' : 'ignore'} to complete it)`),
         mapped.dbCode === undefined ? { cause: err, transient: false } : { cause: err, dbCode: mapped.dbCode, transient: false },
       );
     }

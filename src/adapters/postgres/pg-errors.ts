@@ -92,6 +92,22 @@ function describeKey(key: DuplicateKey): string {
   return cols.map((c, i) => `${c}=${vals[i] ?? ''}`).join(', ');
 }
 
+type BarConflictKey = { ticker: string; intervalMinutes: number; timestampMs: number };
+
+/** The market_data key of a duplicate-key detail (`ticker, interval_minutes, "timestamp"`), when it is one. */
+export function barKeyOf(key: DuplicateKey | undefined): BarConflictKey | undefined {
+  if (key === undefined) return undefined;
+  const cols = key.columns.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
+  const vals = key.values.split(', ');
+  if (cols.join(',') !== 'ticker,interval_minutes,timestamp' || vals.length !== 3) return undefined;
+  // timestamptz text: `2024-03-08 14:30:00+00`, `... 09:30:00-05`, `...+05:30`, maybe with fractions.
+  const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)([+-]\d\d)(?::?(\d\d))?$/.exec(vals[2] ?? '');
+  const ms = m === null ? NaN : Date.parse(`${m[1] ?? ''}T${m[2] ?? ''}${m[3] ?? ''}:${m[4] ?? '00'}`);
+  const interval = Number(vals[1]);
+  if (!Number.isFinite(ms) || !Number.isInteger(interval)) return undefined;
+  return { ticker: vals[0] ?? '', intervalMinutes: interval, timestampMs: ms };
+}
+
 /** SQLSTATEs of failures a retry of the whole unit can cure (connection lost, server restarting, too many connections, deadlock). */
 const TRANSIENT_STATES = new Set(['57P01', '57P02', '57P03', '53300', '40001', '40P01']);
 const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
@@ -132,7 +148,9 @@ export function toSinkError(err: unknown, context: string, secrets: readonly str
     const nodeCode = fieldOf(err, 'code');
     message = `${context}: ${e.message}${nodeCode !== undefined && !e.message.includes(nodeCode) ? ` (${nodeCode})` : ''}`;
   }
-  const options: { cause?: unknown; dbCode?: string; transient: boolean } = { cause: err, transient: isTransientPgError(err) };
+  const options: { cause?: unknown; dbCode?: string; transient: boolean; conflict?: BarConflictKey } = { cause: err, transient: isTransientPgError(err) };
   if (code !== undefined) options.dbCode = code;
+  const conflict = code === '23505' ? barKeyOf(parseDuplicateKey(e.detail)) : undefined;
+  if (conflict !== undefined) options.conflict = conflict;
   return new SinkError(redact(message, secrets), options);
 }

@@ -1,12 +1,13 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
 import type { BarBatch } from '../../application/bar-batch.js';
-import type { BarUnit, BarWriter, ConflictMode, UnitCounts } from '../../application/ports/bar-writer.js';
+import type { BarUnit, BarWriter, ConflictMode, DoneMark, UnitCounts } from '../../application/ports/bar-writer.js';
 import { SinkError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import { isoUtc } from '../../kernel/time-range.js';
 import { BAR_COLUMNS, float8Text } from './copy-text.js';
 import { Mutex } from './mutex.js';
 import { toSinkError } from './pg-errors.js';
+import { doneRecord, recordUnitStatement } from './pg-run-ledger.js';
 import { CREATE_UPSERT_STAGING_SQL, UPSERT_STAGING, applyUpsert } from './upsert-sql.js';
 
 export interface PgliteBarWriterOptions {
@@ -161,7 +162,7 @@ class PgliteUnit implements BarUnit {
     }
   }
 
-  async commit(): Promise<UnitCounts> {
+  async commit(mark?: DoneMark): Promise<UnitCounts> {
     this.assertOpen();
     let counts: UnitCounts;
     try {
@@ -171,6 +172,10 @@ class PgliteUnit implements BarUnit {
         counts = { inserted: this.inserted, updated: 0, skipped: this.staged - this.inserted };
       } else {
         counts = { inserted: this.staged, updated: 0, skipped: 0 };
+      }
+      if (mark !== undefined) {
+        const { sql, params } = recordUnitStatement(doneRecord(mark, counts));
+        await this.options.db.query(sql, params);
       }
       await this.options.db.query('COMMIT');
     } catch (err) {

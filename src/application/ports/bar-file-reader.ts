@@ -10,10 +10,19 @@ export interface BarFileReadOptions {
   readonly onReject: (row: RejectedRow) => void;
 }
 
+/** One bar's key in `market_data`. */
+export interface BarKey {
+  readonly ticker: string;
+  readonly intervalMinutes: number;
+  readonly timestampMs: number;
+}
+
 /**
  * Port: reads bar files (adapter: CSV and gzipped CSV). Yields columnar
  * batches; rejects a file that cannot be opened with an InputError naming it.
  */
 export interface BarFileReader {
   read(file: string, options: BarFileReadOptions): AsyncIterable<BarBatch>;
+  /** The 1-based lines of the file holding the bar with this key (rows that would be rejected are not counted). */
+  linesOf(file: string, options: BarFileReadOptions, key: BarKey): Promise<number[]>;
 }

@@ -33,13 +33,30 @@ export interface UnitCounts {
 }
 
 /**
+ * The run ledger's `done` record of a unit, written by the bar store in the
+ * unit's own transaction (with the counts of its commit): a committed unit is
+ * always recorded done, and a unit recorded done is always committed.
+ */
+export interface DoneMark {
+  readonly runId: string;
+  readonly unit: string;
+  readonly rowsRead: number;
+  readonly rowsRejected: number;
+  readonly atMs: number;
+}
+
+/**
  * One unit of work (a ticker or a file) in one transaction: everything written
  * through it commits together or not at all.
  */
 export interface BarUnit {
   write(batch: BarBatch): Promise<void>;
-  /** Commits and returns exact counts. A conflict in `fail` mode rejects with a `SinkError` (SQLSTATE, first key). */
-  commit(): Promise<UnitCounts>;
+  /**
+   * Commits and returns exact counts; with `mark`, records the unit `done` in
+   * the run ledger in the same transaction. A conflict in `fail` mode rejects
+   * with a `SinkError` (SQLSTATE, first key).
+   */
+  commit(mark?: DoneMark): Promise<UnitCounts>;
   rollback(): Promise<void>;
 }
 

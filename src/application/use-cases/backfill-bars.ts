@@ -185,7 +185,7 @@ export class BackfillBarsUseCase {
         }
         if (exportUnit !== undefined) await exportUnit.write(batch);
       }
-      const counts = unit === undefined ? { inserted: 0, updated: 0, skipped: 0 } : await unit.commit();
+      const counts = unit === undefined ? { inserted: 0, updated: 0, skipped: 0 } : await unit.commit(this.deps.hooks?.doneMark?.(ticker, { read: bars, rejected: 0 }));
       unit = undefined;
       if (exportUnit !== undefined) {
         // The database work is committed: an export failure (a full disk) stops the export for the whole run

@@ -9,6 +9,7 @@ import type { RejectSink } from '../ports/reject-sink.js';
 import { countsText, finishedUnit, logUnitFailure, summarize, type RunSummary, type UnitResult } from './backfill-bars.js';
 import { noUnitHooks, type UnitHooks } from '../unit-hooks.js';
 import { runPool } from './run-pool.js';
+import { CommitOrder } from './commit-order.js';
 import { runUnitWithRetries, type UnitRetry } from './unit-retry.js';
 import { StopController } from '../../kernel/stop-signal.js';
 
@@ -50,6 +51,8 @@ export class InjectBarFilesUseCase {
     const t0 = clock.monotonic();
     const results = new Array<UnitResult | undefined>(cmd.files.length).fill(undefined);
     const hooks = this.deps.hooks ?? noUnitHooks;
+    // update: the later file (path order) wins a key two files share, so commits follow the file order.
+    const order = this.deps.mode === 'update' ? new CommitOrder(cmd.files.length) : undefined;
     hooks.begin({ units: cmd.files.length });
     try {
       await runPool(
@@ -58,11 +61,16 @@ export class InjectBarFilesUseCase {
         async (file, i) => {
           const name = this.deps.displayName(file);
           hooks.started(name);
-          const r = await runUnitWithRetries(name, () => this.oneFile(file, cmd), {
-            retry: this.deps.retry,
-            logger: this.deps.logger,
-            stop: signal ?? new StopController().signal,
-          });
+          let r: UnitResult;
+          try {
+            r = await runUnitWithRetries(name, () => this.oneFile(file, cmd, () => order?.turn(i, signal)), {
+              retry: this.deps.retry,
+              logger: this.deps.logger,
+              stop: signal ?? new StopController().signal,
+            });
+          } finally {
+            order?.finished(i);
+          }
           logUnitFailure(this.deps.logger, r);
           results[i] = r;
           await hooks.finished(finishedUnit(r));
@@ -79,7 +87,12 @@ export class InjectBarFilesUseCase {
     return summarize({ ...this.deps, commandName: 'inject-csv' }, all, clock.monotonic() - t0, signal?.aborted === true, undefined);
   }
 
-  private async oneFile(file: string, cmd: InjectBarFilesCommand): Promise<UnitResult & { retryable: boolean }> {
+  /** `turn`: resolves when this file may commit (false: the run was stopped meanwhile). */
+  private async oneFile(
+    file: string,
+    cmd: InjectBarFilesCommand,
+    turn: () => Promise<boolean> | undefined,
+  ): Promise<UnitResult & { retryable: boolean }> {
     const { clock, logger, writer } = this.deps;
     const name = this.deps.displayName(file);
     const t0 = clock.monotonic();
@@ -103,7 +116,9 @@ export class InjectBarFilesUseCase {
         this.deps.hooks?.rows(name, batch.length);
         if (unit !== undefined) await unit.write(batch);
       }
-      const counts = unit === undefined ? { inserted: 0, updated: 0, skipped: 0 } : await unit.commit();
+      if ((await turn()) === false) throw interruption(this.deps.signal?.reason);
+      const mark = this.deps.hooks?.doneMark?.(name, { read: rows, rejected });
+      const counts = unit === undefined ? { inserted: 0, updated: 0, skipped: 0 } : await unit.commit(mark);
       unit = undefined;
       const secs = ((clock.monotonic() - t0) / 1000).toFixed(2);
       const rej = rejected > 0 ? ` rejected=${rejected}` : '';
@@ -124,7 +139,9 @@ export class InjectBarFilesUseCase {
     } catch (err) {
       if (unit !== undefined) await unit.rollback().catch(() => undefined);
       const interrupted = this.deps.signal?.aborted === true;
-      const reason = interrupted ? `${interruption(this.deps.signal?.reason).message}: rolled back, nothing of it was written` : errorMessage(err);
+      const reason = interrupted
+        ? `${interruption(this.deps.signal?.reason).message}: rolled back, nothing of it was written`
+        : ((await this.duplicateInFile(file, name, cmd, err)) ?? errorMessage(err));
       return {
         name,
         outcome: interrupted ? 'interrupted' : 'failed',
@@ -138,6 +155,27 @@ export class InjectBarFilesUseCase {
       };
     }
   }
+
+  /**
+   * A `fail`-mode unique violation whose bar the file holds twice is a duplicate inside the file, not a bar
+   * already in the table: a second pass over the file finds both lines (memory stays flat). Undefined otherwise.
+   */
+  private async duplicateInFile(file: string, name: string, cmd: InjectBarFilesCommand, err: unknown): Promise<string | undefined> {
+    if (this.deps.mode !== 'fail' || !(err instanceof SinkError) || err.dbCode !== '23505' || err.conflict === undefined) return undefined;
+    const key = err.conflict;
+    const lines = await this.deps.reader
+      .linesOf(file, { defaultExchange: cmd.defaultExchange, defaultIntervalMinutes: cmd.defaultIntervalMinutes, onReject: () => undefined }, key)
+      .catch(() => []);
+    if (lines.length < 2) return undefined;
+    return (
+      `duplicate bar in ${name}: lines ${lines[0] ?? 0} and ${lines[1] ?? 0} both hold ticker=${key.ticker}, interval_minutes=${key.intervalMinutes}, ` +
+      `timestamp=${isoMinute(key.timestampMs)}; the whole file was rolled back, nothing of it was written`
+    );
+  }
+}
+
+function isoMinute(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
 function interruption(reason: unknown): InterruptedError {

@@ -29,8 +29,11 @@ import type { UnitRetry } from '../../../../src/application/use-cases/unit-retry
 import { openRejectFile } from './reject-file.js';
 import { createProgress } from '../../../../src/adapters/node/progress.js';
 import { PgRunLedger } from '../../../../src/adapters/postgres/pg-run-ledger.js';
+import { PgStoredBars } from '../../../../src/adapters/postgres/pg-stored-bars.js';
+import { newYorkToUtcMs } from '../../../../src/kernel/new-york-time.js';
+import { addDays } from '../../../../src/kernel/trading-calendar.js';
 import { trackUnits, type UnitHooks } from '../../../../src/application/unit-hooks.js';
-import { finishLedgerRun, startLedgerRun, type LedgerRun } from './run-ledger.js';
+import { startLedgerRun, type LedgerRun } from './run-ledger.js';
 
 interface Common {
   readonly ledgerRun: LedgerRun;
@@ -70,15 +73,27 @@ async function withPostgres(c: Common, body: (pg: PostgresHandle | undefined, ho
     c.logger.info(`writing to ${pg.description}`);
     const ledger = new PgRunLedger((sql, params) => pg.query(sql, params));
     const { runId } = c.ledgerRun;
-    await startLedgerRun(ledger, c.ledgerRun, clock, c.logger);
-    let summary = await body(pg, trackUnits({ progress, ledger: { ledger, runId }, clock, logger: c.logger }));
+    const active = await startLedgerRun(ledger, c.ledgerRun, clock, c.logger);
+    let summary: RunSummary;
+    try {
+      summary = await body(pg, trackUnits({ progress, ledger: { ledger, runId }, clock, logger: c.logger }));
+    } catch (err) {
+      // Every ending is recorded: a run that fails on its input or set-up is `failed`, never left `running`.
+      await active.finish('failed');
+      throw err;
+    }
     if (c.alreadyDone.size > 0) summary = { ...summary, already_done: [...c.alreadyDone].sort() };
-    const outcome = summary.interrupted ? 'interrupted' : summary.failed > 0 || summary.rejected > 0 ? 'failed' : 'success';
-    await finishLedgerRun(ledger, runId, outcome, clock, c.logger);
+    await active.finish(runOutcome(summary));
     return { ...summary, run_id: runId };
   } finally {
     await pg.close();
   }
+}
+
+/** How a run ended, as the ledger records it: the exit code's view (an export failure or a rejected row is `failed`). */
+function runOutcome(s: RunSummary): 'success' | 'failed' | 'interrupted' {
+  if (s.interrupted) return 'interrupted';
+  return s.failed > 0 || s.rejected > 0 || s.output_error !== undefined ? 'failed' : 'success';
 }
 
 export async function runBackfillBars(
@@ -157,12 +172,17 @@ export async function runBackfillBars(
         };
       }
       try {
+        // Resuming: the combined CSV holds the whole run, so the tickers done before are re-exported from the table.
+        const runExporter =
+          exporter !== undefined && pg !== undefined && c.alreadyDone.size > 0
+            ? withDoneTickers(exporter, new PgStoredBars((sql, params) => pg.query(sql, params)), [...c.alreadyDone].sort(), c.command)
+            : exporter;
         return await new BackfillBarsUseCase({
           // Once a ticker is committed its cached answers are removed; a dry run keeps them for the real run.
           hooks: pg === undefined ? hooks : afterDone(hooks, committed),
           source,
           writer: pg?.writer,
-          exporter,
+          exporter: runExporter,
           clock: new SystemClock(),
           logger: c.logger,
           concurrency: c.threads,
@@ -236,6 +256,28 @@ function afterDone(hooks: UnitHooks, done: (unit: string) => Promise<void>): Uni
     },
     end: () => {
       hooks.end();
+    },
+  };
+}
+
+/**
+ * The export of a resumed run: before the file is finished, the bars the
+ * tickers done earlier stored in `market_data` over the run's dates (New York
+ * days) are appended, each ticker ascending, after the resumed part's tickers.
+ */
+function withDoneTickers(inner: BarExport, stored: PgStoredBars, done: readonly string[], cmd: BackfillBarsCommand): BarExport {
+  const fromMs = newYorkToUtcMs(`${cmd.fromDate} 00:00:00`);
+  const toMs = newYorkToUtcMs(`${addDays(cmd.toDate, 1)} 00:00:00`);
+  return {
+    begin: () => inner.begin(),
+    abort: () => inner.abort(),
+    finish: async () => {
+      for (const ticker of done) {
+        const unit = await inner.begin();
+        for await (const batch of stored.read(ticker, cmd.intervalMinutes, fromMs, toMs)) await unit.write(batch);
+        await unit.commit();
+      }
+      return inner.finish();
     },
   };
 }

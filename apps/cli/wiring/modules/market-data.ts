@@ -16,7 +16,7 @@ import { openClickHouse } from '../db/clickhouse.js';
 import { createParquetCandleSource } from '../clients/parquet.js';
 import { barfillHome } from '../home.js';
 import { openRejectFile } from './reject-file.js';
-import { finishLedgerRun, startLedgerRun, type LedgerRun } from './run-ledger.js';
+import { startLedgerRun, type LedgerRun } from './run-ledger.js';
 import type { CandleSource } from '../../../../src/application/ports/candle-source.js';
 import { expandParquetPaths } from '../../../../src/adapters/parquet/paths.js';
 import { ClickHouseRunLedger } from '../../../../src/adapters/clickhouse/clickhouse-run-ledger.js';
@@ -71,7 +71,7 @@ export async function runBackfill1m(w: Backfill1mWiring): Promise<Backfill1mResu
       const writer = ch.createRawKlineWriter({ signal: w.signal, logger: w.logger });
       const ledger = new ClickHouseRunLedger(ch.gateway, ch.database);
       const { runId } = w.ledgerRun;
-      await startLedgerRun(ledger, w.ledgerRun, clock, w.logger);
+      const active = await startLedgerRun(ledger, w.ledgerRun, clock, w.logger);
       const progress = createProgress({ enabled: w.progress.enabled, intervalSeconds: w.progress.intervalSeconds, logger: w.logger });
       const useCase = new Backfill1mCandlesUseCase({
         hooks: trackUnits({ progress, ledger: { ledger, runId }, clock, logger: w.logger }),
@@ -84,8 +84,15 @@ export async function runBackfill1m(w: Backfill1mWiring): Promise<Backfill1mResu
         logger: w.logger,
         signal: w.signal,
       });
-      const ran = await useCase.run(w.command);
-      await finishLedgerRun(ledger, runId, ran.report.outcome, clock, w.logger);
+      let ran: Awaited<ReturnType<typeof useCase.run>>;
+      try {
+        ran = await useCase.run(w.command);
+      } catch (err) {
+        // Every ending is recorded: a run that fails on its input or set-up is `failed`, never left `running`.
+        await active.finish('failed');
+        throw err;
+      }
+      await active.finish(ran.report.outcome);
       const report = { ...ran.report, run_id: runId, ...(w.alreadyDone.size > 0 ? { already_done: [...w.alreadyDone].sort() } : {}) };
       const result: Backfill1mResult = ran.failure === undefined ? { report } : { report, failure: ran.failure };
       await writer.close();

@@ -5,11 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
-import { UsageError, errorMessage } from '../../../../src/kernel/errors.js';
+import { RunHeldError, UsageError, errorMessage } from '../../../../src/kernel/errors.js';
 import type { Clock } from '../../../../src/kernel/clock.js';
 import type { Logger } from '../../../../src/kernel/logger.js';
-import type { RunLedger, RunOutcome, RunRecord, UnitRecord } from '../../../../src/application/ports/run-ledger.js';
+import type { RunHolder, RunLedger, RunOutcome, RunRecord, UnitRecord } from '../../../../src/application/ports/run-ledger.js';
+import { LEASE_HEARTBEAT_MS, LEASE_STALE_MS, leaseIsStale } from '../../../../src/application/run-lease.js';
 import { PgRunLedger } from '../../../../src/adapters/postgres/pg-run-ledger.js';
 import { ClickHouseRunLedger } from '../../../../src/adapters/clickhouse/clickhouse-run-ledger.js';
 import { barfillHome } from '../home.js';
@@ -25,16 +27,67 @@ export interface LedgerRun {
   readonly argv: readonly string[];
 }
 
-/** Records a new run (a resumed one is recorded already) and logs its id. */
-export async function startLedgerRun(ledger: RunLedger, run: LedgerRun, clock: Clock, logger: Logger): Promise<void> {
+/** A run this process holds: `finish` records how it ended, stops the heartbeat and gives the lease up. */
+export interface ActiveRun {
+  finish(outcome: Exclude<RunOutcome, 'running'>): Promise<void>;
+}
+
+/** This process, as a run's lease names it. */
+export const thisProcess: RunHolder = { pid: process.pid, host: hostname() };
+
+/** Whether a process of this host is alive (`kill 0`; EPERM: alive, another user's). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Records a new run (a resumed one is recorded already), takes its lease
+ * (refusing, with `RunHeldError`, a run another live process holds), starts
+ * the heartbeat, and logs the run id.
+ */
+export async function startLedgerRun(ledger: RunLedger, run: LedgerRun, clock: Clock, logger: Logger): Promise<ActiveRun> {
   if (!run.resumed) {
     await ledger.startRun({ runId: run.runId, command: run.command, args: { argv: [...run.argv] }, startedAtMs: clock.now() });
   }
+  const now = clock.now();
+  const took = await ledger.takeLease(run.runId, thisProcess, now, (lease) =>
+    leaseIsStale(lease, { nowMs: clock.now(), host: thisProcess.host, pidAlive }),
+  );
+  if (!took.taken) {
+    const h = took.holder;
+    throw new RunHeldError(
+      `--resume ${run.runId}: the run is in progress (held by pid ${h.pid} on ${h.host}, last heartbeat ${Math.round((now - h.heartbeatAtMs) / 1000)}s ago); ` +
+        `it can be resumed once that process has ended (from another host: once its lease is not renewed for ${LEASE_STALE_MS / 1000}s)`,
+    );
+  }
   logger.info(`run ${run.runId}${run.resumed ? ' (resumed)' : ''}`);
+  const timer = setInterval(() => {
+    ledger.heartbeat(run.runId, thisProcess, clock.now()).catch((err: unknown) => {
+      logger.warn(`run ${run.runId}: could not renew its lease: ${errorMessage(err)}`);
+    });
+  }, LEASE_HEARTBEAT_MS);
+  timer.unref();
+  let finished = false;
+  return {
+    finish: async (outcome) => {
+      if (finished) return;
+      finished = true;
+      clearInterval(timer);
+      await finishLedgerRun(ledger, run.runId, outcome, clock, logger);
+      await ledger.releaseLease(run.runId, thisProcess).catch((err: unknown) => {
+        logger.warn(`run ${run.runId}: could not release its lease: ${errorMessage(err)}`);
+      });
+    },
+  };
 }
 
 /** Records how a run ended; failing to record it is logged, never fatal (the data is committed). */
-export async function finishLedgerRun(
+async function finishLedgerRun(
   ledger: RunLedger,
   runId: string,
   outcome: Exclude<RunOutcome, 'running'>,
