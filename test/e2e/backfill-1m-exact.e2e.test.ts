@@ -81,7 +81,7 @@ for (const make of [async () => Promise.resolve(embeddedCh()), serverCh]) {
       expect(r.code, r.stderr).toBe(0);
       const dirWant = [...range(200, (i) => 1000 + i), ...fromB];
       expect(await closes(t, 'binance:spot:OVLUSDT')).toEqual(dirWant);
-      await t.rows(`OPTIMIZE TABLE ${t.database}.canonical_candles_1m FINAL`);
+      await t.exec(`OPTIMIZE TABLE ${t.database}.canonical_candles_1m FINAL`);
       expect(await closes(t, 'binance:spot:OVLUSDT', false)).toEqual(dirWant);
 
       // Argument order: b, then a: a wins over 200..399.
@@ -94,8 +94,8 @@ for (const make of [async () => Promise.resolve(embeddedCh()), serverCh]) {
       r = await run(t, [...args, '--symbol', 'OVLUSDT', '--parquet', a]);
       expect(r.code, r.stderr).toBe(0);
       expect(await closes(t, 'binance:spot:OVLUSDT')).toEqual(argWant);
-      await t.rows(`OPTIMIZE TABLE ${t.database}.canonical_candles_1m FINAL`);
-      await t.rows(`OPTIMIZE TABLE ${t.database}.raw_binance_klines_1m FINAL`);
+      await t.exec(`OPTIMIZE TABLE ${t.database}.canonical_candles_1m FINAL`);
+      await t.exec(`OPTIMIZE TABLE ${t.database}.raw_binance_klines_1m FINAL`);
       expect(await closes(t, 'binance:spot:OVLUSDT', false)).toEqual(argWant);
       const raw = await t.rows(`SELECT close FROM ${t.database}.raw_binance_klines_1m FINAL WHERE symbol = 'OVLUSDT' ORDER BY open_time`);
       expect(raw.map((x) => num(x['close']))).toEqual(argWant);
@@ -119,7 +119,7 @@ for (const make of [async () => Promise.resolve(embeddedCh()), serverCh]) {
         return [num(rows[0]?.['n']), num(rows[0]?.['b'])];
       };
       expect(await fromB(true)).toEqual([90_000, 90_000]);
-      await t.rows(`OPTIMIZE TABLE ${t.database}.canonical_candles_1m FINAL`);
+      await t.exec(`OPTIMIZE TABLE ${t.database}.canonical_candles_1m FINAL`);
       expect(await fromB(false)).toEqual([90_000, 90_000]);
     });
 

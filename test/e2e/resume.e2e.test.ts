@@ -166,10 +166,10 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
       // The run ended: its lease was given up. Make it look in progress, held by a live process of this host (this test).
       expect(await rows(t, `SELECT run_id FROM barfill_run_leases WHERE ${ofRun}`)).toEqual([]);
       const hold = async (pid: number, host: string, ageSeconds: number): Promise<void> => {
-        await rows(target, `DELETE FROM barfill_run_units WHERE ${ofRun} AND unit = 'b.csv'`);
-        await rows(target, `DELETE FROM market_data WHERE ticker = 'LSF'`);
-        await rows(target, `UPDATE barfill_runs SET outcome = 'running', finished_at = NULL WHERE ${ofRun}`);
-        await rows(target, `INSERT INTO barfill_run_leases VALUES ('${runId}', ${pid}, '${host}', now() - interval '${ageSeconds} seconds')
+        await target.exec(`DELETE FROM barfill_run_units WHERE ${ofRun} AND unit = 'b.csv'`);
+        await target.exec(`DELETE FROM market_data WHERE ticker = 'LSF'`);
+        await target.exec(`UPDATE barfill_runs SET outcome = 'running', finished_at = NULL WHERE ${ofRun}`);
+        await target.exec(`INSERT INTO barfill_run_leases VALUES ('${runId}', ${pid}, '${host}', now() - interval '${ageSeconds} seconds')
                        ON CONFLICT (run_id) DO UPDATE SET pid = EXCLUDED.pid, host = EXCLUDED.host, heartbeat_at = EXCLUDED.heartbeat_at`);
       };
       await hold(process.pid, hostname(), 0);
