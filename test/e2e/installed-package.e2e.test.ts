@@ -53,7 +53,9 @@ describe('installed from the packed tarball (npm install -g into a temporary pre
   }, 600_000);
 
   // The install holds the engines (chDB is about 550 MB): removed once the test is done.
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+  });
 
   async function barfill(args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
     const env = cleanEnv({ BARFILL_HOME: home, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env['PATH'] ?? ''}` });
