@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ConfigError } from '../../../src/kernel/errors.js';
 import type { Logger } from '../../../src/kernel/logger.js';
 
 /** The `--config` default of backfill-1m and gaps (the seed's), relative to the working directory. */
@@ -17,7 +18,7 @@ export function packageRoot(): string {
   if (root !== undefined) return root;
   for (let dir = import.meta.dirname; ; dir = path.dirname(dir)) {
     if (isBarfillPackage(path.join(dir, 'package.json'))) return (root = dir);
-    if (path.dirname(dir) === dir) throw new Error(`barfill: no barfill package.json above ${import.meta.dirname}`);
+    if (path.dirname(dir) === dir) throw new ConfigError(`no barfill package.json above ${import.meta.dirname}: the installation is incomplete`);
   }
 }
 
