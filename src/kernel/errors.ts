@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'E_SINK' // the database failed: exit 1
   | 'E_LOCKED' // an embedded store is in use by another process: exit 1
   | 'E_RUN_HELD' // --resume of a run another live process holds: exit 2
+  | 'E_NO_STORE' // a reader was pointed at an embedded store that does not exist: exit 1
   | 'E_INTERRUPTED'; // SIGINT/SIGTERM: exit 130/143
 
 export class BarfillError extends Error {
@@ -105,6 +106,17 @@ export class StoreLockedError extends BarfillError {
     super('E_LOCKED', message);
     this.name = 'StoreLockedError';
     this.holder = holder;
+  }
+}
+
+/** A reader (query, gaps, runs) found no embedded store where it looked; it created nothing: exit 1. */
+export class StoreNotFoundError extends BarfillError {
+  /** The store directory that does not exist. */
+  readonly path: string;
+  constructor(message: string, path: string) {
+    super('E_NO_STORE', message);
+    this.name = 'StoreNotFoundError';
+    this.path = path;
   }
 }
 

@@ -28,7 +28,9 @@ describe('barfill CLI usage (built binary)', () => {
     const r = await runCli(['inject-csv', '--log-level', 'debug']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual(['barfill: inject-csv: missing required flag --csv-dir DIR']);
-    const q = await runCli(['query', 'clickhouse', '--sql', 'SELECT 1', '--log-level', 'Error', '--format', 'CSV'], { env: cleanEnv({ BARFILL_HOME: tempDir('h') }) });
+    const env = cleanEnv({ BARFILL_HOME: tempDir('h') });
+    expect((await runCli(['migrate', 'clickhouse'], { env })).code).toBe(0); // query reads an existing store only
+    const q = await runCli(['query', 'clickhouse', '--sql', 'SELECT 1', '--log-level', 'Error', '--format', 'CSV'], { env });
     expect(q.code, q.stderr).toBe(0);
     expect(q.stdout).toBe('1\n1\n');
   });

@@ -56,9 +56,10 @@ describe('unwritable paths and a full disk', () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines.at(-1)).toContain(`--reject-file ${target}`);
     expect(hasStack(r.stderr)).toBe(false);
-    // Nothing was written (the query opens, and so creates, the store: its raw table is empty).
+    // Nothing was written: the run failed before it opened the store, so there is none to read.
     const q = await runCli(['query', 'clickhouse', '--sql', 'SELECT count() AS n FROM market_data.raw_binance_klines_1m'], { env: ch.env() });
-    expect(q.stdout.trim()).toBe('{"n":0}');
+    expect(q.code).toBe(1);
+    expect(q.stderr).toContain('no embedded ClickHouse store (chDB) at');
   });
 
   it('BARFILL_HOME under a regular file: a configuration error naming the path (exit 2), for ClickHouse and PostgreSQL', async () => {

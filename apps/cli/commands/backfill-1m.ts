@@ -17,7 +17,7 @@ const spec: CommandSpec = {
     { name: 'start', kind: 'string', value: '<ISO-UTC>', required: true, description: 'Range start, inclusive; timezone-aware ISO 8601 (Z or an offset).' },
     { name: 'end', kind: 'string', value: '<ISO-UTC>', required: true, description: 'Range end, exclusive; timezone-aware ISO 8601. The range is [start, end).' },
     { name: 'parquet', kind: 'repeat', value: '<path>', required: true, description: 'A .parquet file or a directory (read recursively for *.parquet).' },
-    { name: 'config', kind: 'string', value: '<path>', default: 'configs/dev/market_data.yaml', description: 'Market mapping (market id -> venue, market type) for the canonical instrument key.' },
+    { name: 'config', kind: 'string', value: '<path>', default: 'configs/dev/market_data.yaml', description: 'Market mapping (market id -> venue, market type) for the canonical instrument key. Without --config and without that file in the working directory, the copy shipped with barfill.' },
     { name: 'batch-size', kind: 'string', value: '<int>', default: '10000', description: 'Rows per insert.' },
     { name: 'read-threads', kind: 'string', value: '<int>', default: '1', description: 'Threads decoding Parquet; each holds one row group in memory (more help only when the database is faster than decoding).' },
     { name: 'report-format', kind: 'string', value: '<text|json>', default: 'text', choices: ['text', 'json'], description: 'Format of the log, including the run report (json: one object per line).' },
@@ -28,7 +28,7 @@ const spec: CommandSpec = {
   ],
   notes: [
     'ClickHouse is configured from the environment only: CH_HOST, CH_PORT, CH_USER, CH_PASSWORD, CH_DATABASE, CH_SECURE, CH_VERIFY.',
-    'Without CH_HOST the embedded engine (chDB) is used, with its data under BARFILL_HOME (default ./.barfill).',
+    'Without CH_HOST the embedded engine (chDB) is used, with its data under BARFILL_HOME (default $XDG_DATA_HOME/barfill, else ~/.local/share/barfill).',
     'Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error, 130/143 interrupted.',
   ],
 };
@@ -44,12 +44,13 @@ export const backfill1mCommand: CommandModule = {
     const batchSize = positiveInt('batch-size', flags.string('batch-size'), 10_000_000);
     const readThreads = positiveInt('read-threads', flags.string('read-threads'), 64);
     const { runBackfill1m } = await import('../wiring/modules/market-data.js');
+    const { marketConfigPath } = await import('../wiring/package-files.js');
     const { report, failure } = await runBackfill1m({
       env: ctx.env,
       cwd: ctx.cwd,
       logger,
       signal: ctx.signal,
-      configPath: flags.string('config') ?? 'configs/dev/market_data.yaml',
+      configPath: marketConfigPath(flags.has('config') ? flags.string('config') : undefined, ctx.cwd, logger),
       parquetPaths: flags.list('parquet'),
       rejectFile: flags.string('reject-file'),
       batchSize,

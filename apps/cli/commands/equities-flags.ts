@@ -27,7 +27,7 @@ export const sharedFlags: readonly FlagSpec[] = [
 ];
 
 export const equitiesNotes: readonly string[] = [
-  'PostgreSQL: DATABASE_URL or PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE/PGSSLMODE; none set: embedded PGlite under BARFILL_HOME (default ./.barfill).',
+  'PostgreSQL: DATABASE_URL or PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE/PGSSLMODE; none set: embedded PGlite under BARFILL_HOME (default $XDG_DATA_HOME/barfill, else ~/.local/share/barfill).',
   'Exit codes: 0 every unit succeeded (even with no data), 1 any unit failed or any row was rejected, 2 usage or configuration error, 130/143 interrupted.',
 ];
 

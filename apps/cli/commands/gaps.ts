@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { helpFlag, type CommandSpec } from '../main/args.js';
 import type { CommandModule } from '../main/context.js';
 import { UsageError } from '../../../src/kernel/errors.js';
@@ -20,7 +19,7 @@ const spec: CommandSpec = {
   flags: [
     { name: 'market-id', kind: 'string', value: '<1..4>', choices: ['1', '2', '3', '4'], description: 'Crypto: the market (with --symbol); reads canonical_candles_1m.' },
     { name: 'symbol', kind: 'string', value: '<SYM>', description: 'Crypto: the symbol.' },
-    { name: 'config', kind: 'string', value: '<path>', default: 'configs/dev/market_data.yaml', description: 'Crypto: the market mapping (for the instrument key).' },
+    { name: 'config', kind: 'string', value: '<path>', default: 'configs/dev/market_data.yaml', description: 'Crypto: the market mapping (for the instrument key); without --config and without that file here, the copy shipped with barfill.' },
     { name: 'tickers', kind: 'list', value: 'T1 T2 ...', description: 'Equities: tickers (default: tickers.json); reads market_data.' },
     { name: 'tickers-file', kind: 'string', value: '<path>', description: 'Equities: a JSON list of tickers instead of ./tickers.json.' },
     { name: 'interval', kind: 'string', value: 'N', default: '1', choices: ['1', '5', '15', '30', '60'], description: 'Equities: bar interval in minutes.' },
@@ -98,18 +97,21 @@ export const gapsCommand: CommandModule = {
       const instrument = InstrumentId.of(Number(flags.string('market-id')), flags.string('symbol') ?? '');
       const range = TimeRange.parse(flags.string('start') ?? '', flags.string('end') ?? '');
       const { loadMarketConfig } = await import('../../../src/adapters/config/market-config.js');
-      const markets = await loadMarketConfig(path.resolve(ctx.cwd, flags.string('config') ?? 'configs/dev/market_data.yaml'));
+      const { marketConfigPath } = await import('../wiring/package-files.js');
+      const markets = await loadMarketConfig(marketConfigPath(flags.has('config') ? flags.string('config') : undefined, ctx.cwd, logger));
       const key = markets.instrumentKey(instrument);
       if (key === undefined) throw new UsageError(`--market-id ${instrument.marketId} is not in the market config`);
-      reports = [await cryptoGaps({ env: ctx.env, cwd: ctx.cwd, logger }, key, range.startMs, range.endMs)];
+      reports = [await cryptoGaps({ env: ctx.env, cwd: ctx.cwd, logger, create: false }, key, range.startMs, range.endMs)];
     } else {
       const { from, to } = parseDateRange(flags.string('start') ?? '', flags.string('end') ?? '');
       const tickers = await tickersOf(flags, ctx.cwd);
       const interval = intervalOf(flags);
-      reports = await equityGaps({ env: ctx.env, cwd: ctx.cwd, logger }, tickers, interval, from, to);
+      // Reading never creates a store; --fill writes, so it may.
+      const where = { env: ctx.env, cwd: ctx.cwd, logger, create: flags.has('fill') };
+      reports = await equityGaps(where, tickers, interval, from, to);
       if (flags.has('fill')) {
         const failed = await fill(ctx, logger, reports, interval, exchangeOf(flags));
-        reports = await equityGaps({ env: ctx.env, cwd: ctx.cwd, logger }, tickers, interval, from, to);
+        reports = await equityGaps(where, tickers, interval, from, to);
         if (failed > 0) exit = 1;
       }
     }

@@ -21,7 +21,7 @@ export const migrateCommand: CommandModule = {
   spec,
   async run(ctx, flags) {
     const logger = commandLogger(ctx, flags);
-    await withEngine(ctx, flags.positional(0), logger, async (db) => {
+    await withEngine(ctx, flags.positional(0), logger, { create: true }, async (db) => {
       const applied = await db.migrate();
       logger.info(`${db.description}: ${applied.length === 0 ? 'schema up to date' : `applied ${applied.join(', ')}`}`);
     });

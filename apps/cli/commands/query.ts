@@ -31,7 +31,7 @@ export const queryCommand: CommandModule = {
     if (statements !== 1) throw new UsageError(`--sql: expected one statement, found ${statements}; run each statement with its own barfill query`);
     const printer = new ResultPrinter((flags.string('format') ?? 'jsonl') as ResultFormat);
     const logger = commandLogger(ctx, flags);
-    await withEngine(ctx, engine, logger, async (db) => {
+    await withEngine(ctx, engine, logger, { create: false }, async (db) => {
       for await (const chunk of db.readOnly(sql)) {
         if (ctx.stdoutClosed.aborted) break;
         ctx.stdout(printer.print(chunk.columns, chunk.rows));

@@ -5,6 +5,7 @@ import { UsageError } from '../../../src/kernel/errors.js';
 import type { LedgerEngine, LedgerRun } from '../wiring/modules/run-ledger.js';
 import { commandLogger } from './shared.js';
 import { conflictModeOf } from './equities-flags.js';
+import { recordedArgv } from './recorded-argv.js';
 
 export interface RunSetup {
   /** The flags the run uses: the command line's, or, when resuming, the recorded run's with overrides applied. */
@@ -26,7 +27,7 @@ export async function setUpRun(
   const { newRunId, withLedger, findResumePoint, resumeArgv } = await import('../wiring/modules/run-ledger.js');
   let effective = flags;
   let logger = commandLogger(ctx, flags, format);
-  let ledgerRun: LedgerRun = { runId: newRunId(Date.now()), resumed: false, command: spec.name, argv: ctx.argv };
+  let ledgerRun: LedgerRun = { runId: newRunId(Date.now()), resumed: false, command: spec.name, argv: recordedArgv(ctx.argv, ctx.cwd) };
   let alreadyDone: ReadonlySet<string> = new Set();
   const which = flags.string('resume');
   if (which !== undefined) {

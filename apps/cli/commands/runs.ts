@@ -2,6 +2,8 @@ import { helpFlag, positiveInt, type CommandSpec } from '../main/args.js';
 import type { CommandModule } from '../main/context.js';
 import type { RunRecord, UnitRecord } from '../../../src/application/ports/run-ledger.js';
 import { commandLogger } from './shared.js';
+import { StoreNotFoundError } from '../../../src/kernel/errors.js';
+import { barfillHome } from '../wiring/home.js';
 
 const spec: CommandSpec = {
   name: 'runs',
@@ -16,6 +18,15 @@ const spec: CommandSpec = {
   ],
   notes: ['An engine counts as configured when its server is set (CH_HOST; DATABASE_URL or PG*) or its embedded store exists under BARFILL_HOME.'],
 };
+
+/** `runs` found neither a server nor an embedded store: it says where it looked, and creates nothing. */
+function noStore(home: string): StoreNotFoundError {
+  return new StoreNotFoundError(
+    `no embedded store under ${home} (no ${home}/pglite, no ${home}/clickhouse) and no server configured (created nothing); ` +
+      'set BARFILL_HOME to the directory holding your stores, or CH_HOST / DATABASE_URL (or PGHOST ...) to use a server',
+    home,
+  );
+}
 
 const iso = (ms: number | undefined): string => (ms === undefined ? '-' : new Date(ms).toISOString().replace('.000Z', 'Z'));
 
@@ -41,12 +52,13 @@ export const runsCommand: CommandModule = {
     const { engineConfigured, withLedger } = await import('../wiring/modules/run-ledger.js');
     const choice = flags.string('engine') ?? 'all';
     const engines = (['postgres', 'clickhouse'] as const).filter((e) => (choice === 'all' ? engineConfigured(e, ctx.env, ctx.cwd) : e === choice));
+    if (engines.length === 0) throw noStore(barfillHome(ctx.env, ctx.cwd));
     const out: { engine: string; run: RunRecord; units: UnitRecord[] }[] = [];
     for (const engine of engines) {
       const found = await withLedger(engine, ctx.env, ctx.cwd, logger, async (ledger) => {
         const runs = await ledger.listRuns(last);
         return Promise.all(runs.map(async (run) => ({ engine, run, units: await ledger.units(run.runId) })));
-      });
+      }, false);
       out.push(...found);
     }
     out.sort((a, b) => b.run.startedAtMs - a.run.startedAtMs);

@@ -41,14 +41,24 @@ async function* clickhouseChunks(text: AsyncIterable<string>): AsyncGenerator<Re
   if (reader.columns !== undefined && (last.length > 0 || !yielded)) yield { columns: reader.columns, rows: last };
 }
 
-/** Opens the configured ClickHouse or PostgreSQL (server or embedded), runs `body`, and closes it. */
-export async function withEngine<T>(ctx: CommandContext, engine: string, logger: StderrLogger, body: (db: OpenedEngine) => Promise<T>): Promise<T> {
+/**
+ * Opens the configured ClickHouse or PostgreSQL (server or embedded), runs `body`, and closes it.
+ * `create: false` (readers): a missing embedded store is an error, and nothing is created.
+ */
+export async function withEngine<T>(
+  ctx: CommandContext,
+  engine: string,
+  logger: StderrLogger,
+  options: { create: boolean },
+  body: (db: OpenedEngine) => Promise<T>,
+): Promise<T> {
   const home = barfillHome(ctx.env, ctx.cwd);
+  const { create } = options;
   let handle: ClickHouseHandle | PostgresHandle;
   let db: OpenedEngine;
   if (engine === 'clickhouse') {
     const { openClickHouse } = await import('../wiring/db/clickhouse.js');
-    const ch = await openClickHouse(ctx.env, { home, logger });
+    const ch = await openClickHouse(ctx.env, { home, logger, create });
     handle = ch;
     db = {
       description: ch.description,
@@ -58,7 +68,7 @@ export async function withEngine<T>(ctx: CommandContext, engine: string, logger:
     };
   } else {
     const { openPostgres } = await import('../wiring/db/postgres.js');
-    const pg = await openPostgres(ctx.env, { home, maxConnections: 1, logger });
+    const pg = await openPostgres(ctx.env, { home, maxConnections: 1, logger, create });
     handle = pg;
     db = { description: pg.description, migrate: () => pg.migrate(), rows: (sql) => pg.query(sql), readOnly: (sql) => pg.readOnlyQuery(sql) };
   }

@@ -10,6 +10,8 @@ import type { CommandContext, CommandModule } from './context.js';
 import { EXIT_USAGE, describeError, exitCodeFor } from './error-boundary.js';
 import { configureStoreLocks, releaseStoreLocks } from '../wiring/store-locks.js';
 import { removeTemporaryFilesSync } from '../../../src/adapters/csv/atomic-file.js';
+import { barfillHome } from '../wiring/home.js';
+import { shippedFile } from '../wiring/package-files.js';
 
 const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<CommandModule> }>> = {
   'backfill-1m': {
@@ -60,7 +62,7 @@ function watchStdout(): AbortSignal {
   return closed.signal;
 }
 
-function topHelp(): string {
+function topHelp(env: Readonly<Record<string, string | undefined>>): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
   return [
     'barfill: backfill historical market-data bars (OHLCV) into ClickHouse and PostgreSQL.',
@@ -71,6 +73,7 @@ function topHelp(): string {
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`),
     '',
     "Run 'barfill <command> --help' for a command's flags and their defaults.",
+    `Embedded stores: BARFILL_HOME (now ${barfillHome(env, process.cwd())}). Samples shipped with barfill: ${shippedFile('examples')}`,
     'Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error, 130/143 interrupted (SIGINT/SIGTERM).',
     '',
   ].join('\n');
@@ -87,7 +90,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   };
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    stdout(topHelp());
+    stdout(topHelp(env));
     return name === undefined ? EXIT_USAGE : 0;
   }
   if (name === '--version') {

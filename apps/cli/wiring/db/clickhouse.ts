@@ -26,6 +26,7 @@ import type { Logger } from '../../../../src/kernel/logger.js';
 import type { RetryPolicy } from '../../../../src/application/use-cases/retry.js';
 import { retryPolicyFromEnv, timerSleep } from '../sleep.js';
 import { lockEmbeddedStore } from '../store-locks.js';
+import { requireExistingStore } from '../home.js';
 
 export interface ClickHouseHandle {
   readonly gateway: ClickHouseGateway & ClickHouseReadOnlyQueries;
@@ -121,7 +122,8 @@ export function clickHouseRetryPolicy(env: Env): RetryPolicy {
   return retryPolicyFromEnv(env, { retries: 'CH_MAX_RETRIES', baseMs: 'CH_RETRY_BASE_MS' }, { retries: 5, baseMs: 500 });
 }
 
-export async function openClickHouse(env: Env, options: { home: string; logger: Logger }): Promise<ClickHouseHandle> {
+/** `create: false` (readers): an embedded store that does not exist is a StoreNotFoundError, and nothing is created. */
+export async function openClickHouse(env: Env, options: { home: string; logger: Logger; create?: boolean }): Promise<ClickHouseHandle> {
   const config = parseClickHouseEnv(env, options.home);
   const retry = clickHouseRetryPolicy(env);
   const { logger } = options;
@@ -149,6 +151,7 @@ export async function openClickHouse(env: Env, options: { home: string; logger: 
     return handle(gateway, config.database, false, description, [], retry, logger);
   }
 
+  if (options.create === false) requireExistingStore(config.path, 'embedded ClickHouse store (chDB)', 'CH_HOST');
   try {
     mkdirSync(config.path, { recursive: true });
   } catch (err) {

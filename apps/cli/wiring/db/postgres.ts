@@ -13,6 +13,7 @@ import type { SqlSession } from '../../../../src/adapters/postgres/postgres-migr
 import { readOnlyQuery, type TextRowsConnection } from '../../../../src/adapters/postgres/pg-read-query.js';
 import type { ResultChunk } from '../../../../src/adapters/export/query-result.js';
 import { lockEmbeddedStore } from '../store-locks.js';
+import { requireExistingStore } from '../home.js';
 
 export interface PostgresHandle {
   /** True for embedded PGlite (no server configured). */
@@ -230,13 +231,15 @@ function poolSession(client: pg.PoolClient): SqlSession {
  * Opens the PostgreSQL sink: a server from `DATABASE_URL`/`PG*`, else embedded
  * PGlite at `${home}/pglite`. The server pool holds at most `maxConnections`
  * connections (`--threads`). Migrations run only through `migrate()`.
+ * `create: false` (readers): an embedded store that does not exist is a
+ * StoreNotFoundError, and nothing is created.
  */
 export async function openPostgres(
   env: Readonly<Record<string, string | undefined>>,
-  options: { home: string; maxConnections: number; logger: Logger },
+  options: { home: string; maxConnections: number; logger: Logger; create?: boolean },
 ): Promise<PostgresHandle> {
   const settings = postgresServerSettings(env);
-  if (settings === undefined) return openEmbedded(env, options.home, options.logger);
+  if (settings === undefined) return openEmbedded(env, options.home, options.logger, options.create !== false);
   const { logger } = options;
   const secrets = settings.password === undefined ? [] : [settings.password];
   const config: pg.PoolConfig = {
@@ -305,9 +308,10 @@ export async function openPostgres(
   };
 }
 
-async function openEmbedded(env: Readonly<Record<string, string | undefined>>, home: string, logger: Logger): Promise<PostgresHandle> {
+async function openEmbedded(env: Readonly<Record<string, string | undefined>>, home: string, logger: Logger, create: boolean): Promise<PostgresHandle> {
   const dataDir = path.resolve(home, 'pglite');
   const description = `embedded PostgreSQL (PGlite) at ${dataDir}`;
+  if (!create) requireExistingStore(dataDir, 'embedded PostgreSQL store (PGlite)', 'DATABASE_URL (or PGHOST ...)');
   try {
     mkdirSync(dataDir, { recursive: true });
   } catch (err) {

@@ -28,6 +28,8 @@ interface Ctx {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly logger: Logger;
+  /** Reading only (no --fill): a missing embedded store is an error, and nothing is created. */
+  readonly create: boolean;
 }
 
 /** Month boundaries (UTC) covering [startMs, endMs). */
@@ -46,7 +48,7 @@ function months(startMs: number, endMs: number): [number, number][] {
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 export async function cryptoGaps(c: Ctx, instrumentKey: string, startMs: number, endMs: number): Promise<SeriesGaps> {
-  const ch = await openClickHouse(c.env, { home: barfillHome(c.env, c.cwd), logger: c.logger });
+  const ch = await openClickHouse(c.env, { home: barfillHome(c.env, c.cwd), logger: c.logger, create: c.create });
   try {
     await ch.migrate();
     const finder = new GapFinder(everyMinute(startMs, endMs), 60_000);
@@ -71,7 +73,7 @@ export async function equityGaps(
   fromDate: string,
   toDate: string,
 ): Promise<SeriesGaps[]> {
-  const pg = await openPostgres(c.env, { home: barfillHome(c.env, c.cwd), maxConnections: 1, logger: c.logger });
+  const pg = await openPostgres(c.env, { home: barfillHome(c.env, c.cwd), maxConnections: 1, logger: c.logger, create: c.create });
   try {
     await pg.migrate();
     const startMs = Date.parse(`${fromDate}T00:00:00Z`);

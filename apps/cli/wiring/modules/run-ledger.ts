@@ -105,18 +105,19 @@ export function newRunId(nowMs: number): string {
   return `${d.slice(0, 10).replaceAll('-', '')}-${d.slice(11, 19).replaceAll(':', '')}-${randomBytes(2).toString('hex')}`;
 }
 
-/** Opens the engine, migrates it, and runs `body` with its ledger. */
+/** Opens the engine, migrates it, and runs `body` with its ledger; `create: false` (`runs`): never creates an embedded store. */
 export async function withLedger<T>(
   engine: LedgerEngine,
   env: Env,
   cwd: string,
   logger: Logger,
   body: (ledger: RunLedger) => Promise<T>,
+  create = true,
 ): Promise<T> {
   const home = barfillHome(env, cwd);
   if (engine === 'postgres') {
     const { openPostgres } = await import('../db/postgres.js');
-    const pg = await openPostgres(env, { home, maxConnections: 1, logger });
+    const pg = await openPostgres(env, { home, maxConnections: 1, logger, create });
     try {
       await pg.migrate();
       return await body(new PgRunLedger((sql, params) => pg.query(sql, params)));
@@ -125,7 +126,7 @@ export async function withLedger<T>(
     }
   }
   const { openClickHouse } = await import('../db/clickhouse.js');
-  const ch = await openClickHouse(env, { home, logger });
+  const ch = await openClickHouse(env, { home, logger, create });
   try {
     await ch.migrate();
     return await body(new ClickHouseRunLedger(ch.gateway, ch.database));
