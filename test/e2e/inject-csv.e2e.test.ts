@@ -187,11 +187,11 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
       expect(rej.sort()).toEqual(['column.csv,3,off_interval_grid', 'column.csv,5,off_interval_grid', 'flag.csv,3,off_interval_grid']);
       const rows = await query(target, `SELECT ticker, interval_minutes AS i, "timestamp" FROM market_data WHERE ticker LIKE 'GRID%' ORDER BY 1, 2, 3`);
       expect(rows.map((x) => `${String(x['ticker'])} ${String(x['i'])} ${String(x['timestamp'])}`)).toEqual([
-        'GRIDA 5 2024-05-01T14:30:00Z',
-        'GRIDA 5 2024-05-01T14:35:00Z',
-        'GRIDB 1 2024-05-01T15:01:00Z',
-        'GRIDB 15 2024-05-01T14:45:00Z',
-        'GRIDB 60 2024-05-01T14:30:00Z',
+        'GRIDA 5 2024-05-01T14:30:00.000Z',
+        'GRIDA 5 2024-05-01T14:35:00.000Z',
+        'GRIDB 1 2024-05-01T15:01:00.000Z',
+        'GRIDB 15 2024-05-01T14:45:00.000Z',
+        'GRIDB 60 2024-05-01T14:30:00.000Z',
       ]);
     });
 

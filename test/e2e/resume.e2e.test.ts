@@ -145,7 +145,7 @@ for (const make of [async () => Promise.resolve(embeddedPg()), serverPg]) {
       expect(s.results).toMatchObject([{ name: 'b.csv', outcome: 'failed' }]);
       expect(s.results[0]?.error).toMatch(/23505/);
       expect(await rows(t, `SELECT "timestamp", close FROM market_data WHERE ticker = 'CFY' ORDER BY 1`)).toEqual([
-        { timestamp: '2021-01-04T15:00:00Z', close: 1 },
+        { timestamp: '2021-01-04T15:00:00.000Z', close: 1 },
       ]);
       const listed = await runCli(['runs', '--engine', 'postgres', '--format', 'json', '--last', '1'], { env: t.env() });
       const run = (JSON.parse(listed.stdout) as { runs: { outcome: string; units: { unit: string; state: string }[] }[] }).runs[0]!;

@@ -18,9 +18,10 @@ describe('pgTextValue', () => {
     expect(pgTextValue('{"a":[1,2]}', 3802)).toEqual({ a: [1, 2] });
     expect(pgTextValue(null, 20)).toBe(null);
   });
-  it('timestamptz in UTC as ISO 8601 with Z; other text as it is', () => {
-    expect(pgTextValue('2024-03-04 14:30:00+00', 1184)).toBe('2024-03-04T14:30:00Z');
-    expect(pgTextValue('2024-03-04 14:30:00.25+00', 1184)).toBe('2024-03-04T14:30:00.25Z');
+  it('timestamptz in UTC as JavaScript writes dates (at least milliseconds, microseconds kept); other text as it is', () => {
+    expect(pgTextValue('2024-03-04 14:30:00+00', 1184)).toBe('2024-03-04T14:30:00.000Z');
+    expect(pgTextValue('2024-03-04 14:30:00.25+00', 1184)).toBe('2024-03-04T14:30:00.250Z');
+    expect(pgTextValue('2024-03-04 14:30:00.123456+00', 1184)).toBe('2024-03-04T14:30:00.123456Z');
     expect(pgTextValue('2024-03-04', 1082)).toBe('2024-03-04');
     expect(pgTextValue('AAPL', 25)).toBe('AAPL');
   });

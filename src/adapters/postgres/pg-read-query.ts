@@ -39,9 +39,15 @@ export function pgTextValue(text: string | null, oid: number): JsonValue {
   return text;
 }
 
-/** `2024-03-04 14:30:00+00` (the session is UTC) as `2024-03-04T14:30:00Z`; any other text unchanged. */
+/**
+ * `2024-03-04 14:30:00+00` (the session is UTC) as JavaScript writes a date, `2024-03-04T14:30:00.000Z`: at least
+ * three fraction digits, more when the server has them (microseconds); any other text unchanged.
+ */
 function isoTimestamptz(text: string): string {
-  return /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?\+00$/.test(text) ? `${text.slice(0, 10)}T${text.slice(11, -3)}Z` : text;
+  const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d+))?\+00$/.exec(text);
+  if (m === null) return text;
+  const [, date = '', time = '', fraction = ''] = m;
+  return `${date}T${time}.${fraction.padEnd(3, '0')}Z`;
 }
 
 /** A statement a cursor cannot hold (INSERT, DROP, ...) is a syntax error there: say why in barfill's words. */
