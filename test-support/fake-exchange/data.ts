@@ -7,7 +7,7 @@
  *   printed by string arithmetic (Binance: always 8 decimals, `42000.01000000`; Bybit: trailing zeros cut).
  * - Venue gaps: no candle before a symbol's listing minute, none inside a maintenance window of its venue.
  */
-import { seededRandom } from '../seeded-random.js';
+import { hash32, seededRandom } from '../seeded-random.js';
 
 export type Market = 'binance-spot' | 'binance-um' | 'bybit-spot' | 'bybit-linear';
 export type Venue = 'binance' | 'bybit';
@@ -56,15 +56,6 @@ export const DEFAULT_MAINTENANCE: readonly MaintenanceWindow[] = [
 
 export function venueOf(market: Market): Venue {
   return market.startsWith('binance') ? 'binance' : 'bybit';
-}
-
-export function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 export function listingOf(symbol: string, options: ExchangeDataOptions = {}): number | undefined {

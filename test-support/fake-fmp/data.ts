@@ -12,7 +12,7 @@
  * - New York wall-clock labels are turned into UTC with Intl (the tz database),
  *   an implementation independent of the client's rule table.
  */
-import { seededRandom } from '../seeded-random.js';
+import { hash32, seededRandom } from '../seeded-random.js';
 
 
 export interface FakeDataOptions {
@@ -46,15 +46,6 @@ export interface ExpectedBars {
 }
 
 const DAY_MS = 86_400_000;
-
-export function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 export { seededRandom };
 
