@@ -6,7 +6,6 @@
  * what is published, the current candle and the rate-limit minutes are deterministic in tests.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   archiveZip,
   checksumText,
@@ -17,6 +16,7 @@ import {
   sha256Hex,
 } from './archive.js';
 import type { ArchiveFaults, ArchiveFile } from './archive.js';
+import { listenLocal } from '../listen.js';
 import { DEFAULT_LISTINGS, DEFAULT_MAINTENANCE } from './data.js';
 import type { ExchangeDataOptions } from './data.js';
 import { BinanceGate, BybitGate, binanceKlines, bybitKlines, futuresWeight } from './rest.js';
@@ -239,19 +239,11 @@ export async function startFakeExchange(initial: FakeExchangeOptions = {}): Prom
     timers.add(t);
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(initial.port ?? 0, initial.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const { url, port } = await listenLocal(server, initial);
 
   return {
-    url: `http://${host}:${address.port}`,
-    port: address.port,
+    url,
+    port,
     stats: ex.stats,
     setOptions(partial: Partial<FakeExchangeOptions>): void {
       ex.options = { ...ex.options, ...partial };

@@ -10,7 +10,7 @@
  * data (truncated to the newest `rowCap` rows, silently).
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from '../listen.js';
 import { barsInRange, seededRandom } from './data.js';
 import type { FakeBar, FakeDataOptions } from './data.js';
 
@@ -322,19 +322,11 @@ export async function startFakeFmp(initial: FakeFmpOptions = {}): Promise<FakeFm
 
   const server = http.createServer(handle);
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(initial.port ?? 0, initial.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const { url, port } = await listenLocal(server, initial);
 
   return {
-    url: `http://${host}:${address.port}`,
-    port: address.port,
+    url,
+    port,
     stats,
     setOptions(partial: Partial<FakeFmpOptions>): void {
       options = { ...options, ...partial };
