@@ -25,6 +25,21 @@ export interface BarBatch {
   readonly volume: Float64Array;
 }
 
+/** The value columns of a batch, without its series. */
+export type BarColumns = Omit<BarBatch, 'length' | 'series' | 'seriesIndex'>;
+
+/** Zeroed value columns for `n` bars. */
+export function allocateBarColumns(n: number): BarColumns {
+  return {
+    timestampMs: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
+  };
+}
+
 /** A batch of one series. */
 export function singleSeriesBatch(
   key: BarSeriesKey,

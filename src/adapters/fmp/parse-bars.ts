@@ -8,10 +8,10 @@
  * the whole response malformed. The source retries it like a truncated body;
  * a bar is never silently dropped.
  */
-import type { BarBatch } from '../../application/bar-batch.js';
+import { allocateBarColumns, type BarColumns } from '../../application/bar-batch.js';
 import { tryNewYorkToUtcMs } from './new-york-time.js';
 
-export type BarColumns = Omit<BarBatch, 'length' | 'series' | 'seriesIndex'>;
+export type { BarColumns };
 
 export interface ParsedBars {
   /** Bars inside the window, ascending, each timestamp once. */
@@ -31,25 +31,7 @@ export interface ParsedBars {
 export type ParseResult = { readonly ok: true; readonly bars: ParsedBars } | { readonly ok: false; readonly reason: string };
 
 export function emptyColumns(): BarColumns {
-  return {
-    timestampMs: new Float64Array(0),
-    open: new Float64Array(0),
-    high: new Float64Array(0),
-    low: new Float64Array(0),
-    close: new Float64Array(0),
-    volume: new Float64Array(0),
-  };
-}
-
-function allocColumns(n: number): BarColumns {
-  return {
-    timestampMs: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-  };
+  return allocateBarColumns(0);
 }
 
 function finite(v: unknown): v is number {
@@ -76,7 +58,7 @@ export function parseFmpBars(body: string, fromDate: string, toDate: string): Pa
   }
   const rows = json as unknown[];
   const n = rows.length;
-  const raw = allocColumns(n);
+  const raw = allocateBarColumns(n);
   const dates: string[] = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const el = rows[i];
@@ -119,7 +101,7 @@ export function parseFmpBars(body: string, fromDate: string, toDate: string): Pa
     order.sort((a, b) => (raw.timestampMs[a] ?? 0) - (raw.timestampMs[b] ?? 0) || a - b);
   }
 
-  const out = allocColumns(n);
+  const out = allocateBarColumns(n);
   let m = 0;
   let duplicates = 0;
   let conflicts = 0;
@@ -180,7 +162,7 @@ export function mergeAscending(a: BarColumns, b: BarColumns): BarColumns {
   const na = a.timestampMs.length, nb = b.timestampMs.length;
   if (nb === 0) return a;
   if (na === 0) return b;
-  const out = allocColumns(na + nb);
+  const out = allocateBarColumns(na + nb);
   let i = 0, j = 0, m = 0;
   const put = (src: BarColumns, k: number): void => {
     out.timestampMs[m] = src.timestampMs[k] ?? 0;

@@ -1,4 +1,4 @@
-import type { BarBatch, BarInterval, BarSeriesKey } from '../../application/bar-batch.js';
+import { allocateBarColumns, type BarBatch, type BarInterval, type BarSeriesKey } from '../../application/bar-batch.js';
 
 type Query = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 
@@ -39,17 +39,7 @@ function toBatch(ticker: string, intervalMinutes: BarInterval, rows: readonly Re
   const n = rows.length;
   const series: BarSeriesKey[] = [];
   const seriesOf = new Map<string, number>();
-  const b = {
-    length: n,
-    series,
-    seriesIndex: new Uint32Array(n),
-    timestampMs: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-  };
+  const b = { length: n, series, seriesIndex: new Uint32Array(n), ...allocateBarColumns(n) };
   rows.forEach((r, i) => {
     const exchange = String(r['exchange']);
     let s = seriesOf.get(exchange);
